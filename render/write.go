@@ -1,0 +1,243 @@
+package render
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"syscall"
+)
+
+// newFileMode is the mode of an output that did not exist: none of them holds a secret.
+const newFileMode fs.FileMode = 0o644
+
+// stagedHook, when set by a test, runs after every file is staged and before any is renamed into
+// place, to simulate a crash or a failure at the worst moment.
+var stagedHook func() error
+
+// staged is one output written to a temporary file beside its target.
+type staged struct {
+	target string // the file that will be replaced (a symlink's destination, not the link)
+	temp   string
+	backup string // a hard link to the old target, while renames are under way
+}
+
+// Write puts files under root, all or nothing. Each file is written to a temporary file in its
+// target's directory and synced; only when all are staged are they renamed into place. If a rename
+// fails, the files already replaced are put back. A file that exists keeps its mode and owner; a
+// symlink stays a symlink and the file it points to is replaced. No temporary file is left.
+func Write(root string, files map[string][]byte) (err error) {
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+
+	var created []string // directories this call made, removed again on failure
+	var all []*staged
+	defer func() {
+		if err == nil {
+			return
+		}
+		for _, s := range all {
+			os.Remove(s.temp)
+		}
+		for i := len(created) - 1; i >= 0; i-- {
+			os.Remove(created[i])
+		}
+	}()
+
+	for _, p := range paths {
+		target, err := resolveTarget(filepath.Join(root, filepath.FromSlash(p)))
+		if err != nil {
+			return err
+		}
+		dirs, err := mkdirAll(filepath.Dir(target))
+		created = append(created, dirs...)
+		if err != nil {
+			return fmt.Errorf("create directory for %s: %w", target, err)
+		}
+		s, err := stage(target, files[p])
+		if err != nil {
+			return err
+		}
+		all = append(all, s)
+	}
+	if stagedHook != nil {
+		if err := stagedHook(); err != nil {
+			return err
+		}
+	}
+	return commit(all)
+}
+
+// resolveTarget follows a symlink at path to the file it names: configuration kept in a
+// repository and linked into /etc stays linked, and the repository's file is updated.
+func resolveTarget(path string) (string, error) {
+	info, err := os.Lstat(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("inspect %s: %w", path, err)
+	}
+	if info.Mode()&fs.ModeSymlink == 0 {
+		if info.IsDir() {
+			return "", fmt.Errorf("write %s: it is a directory", path)
+		}
+		return path, nil
+	}
+	dest, err := filepath.EvalSymlinks(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		// A dangling link: write the file it names.
+		link, lerr := os.Readlink(path)
+		if lerr != nil {
+			return "", fmt.Errorf("read symlink %s: %w", path, lerr)
+		}
+		if !filepath.IsAbs(link) {
+			link = filepath.Join(filepath.Dir(path), link)
+		}
+		return link, nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("follow symlink %s: %w", path, err)
+	}
+	if info, err := os.Stat(dest); err == nil && info.IsDir() {
+		return "", fmt.Errorf("write %s: it links to the directory %s", path, dest)
+	}
+	return dest, nil
+}
+
+// mkdirAll is os.MkdirAll that returns the directories it created, outermost first.
+func mkdirAll(dir string) ([]string, error) {
+	var missing []string
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(d); err == nil {
+			break
+		} else if !errors.Is(err, fs.ErrNotExist) {
+			return nil, err
+		}
+		missing = append(missing, d)
+		if filepath.Dir(d) == d {
+			break
+		}
+	}
+	var created []string
+	for i := len(missing) - 1; i >= 0; i-- {
+		if err := os.Mkdir(missing[i], 0o755); err != nil && !errors.Is(err, fs.ErrExist) {
+			return created, err
+		}
+		created = append(created, missing[i])
+	}
+	return created, nil
+}
+
+// stage writes data to a synced temporary file beside target, with target's mode and owner when
+// target exists.
+func stage(target string, data []byte) (s *staged, err error) {
+	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".hubgen-*")
+	if err != nil {
+		return nil, fmt.Errorf("stage %s: %w", target, err)
+	}
+	s = &staged{target: target, temp: f.Name()}
+	defer func() {
+		if err != nil {
+			f.Close()
+			os.Remove(s.temp)
+		}
+	}()
+	mode := newFileMode
+	uid, gid := -1, -1
+	if info, err := os.Stat(target); err == nil {
+		mode = info.Mode().Perm()
+		if st, ok := info.Sys().(*syscall.Stat_t); ok {
+			uid, gid = int(st.Uid), int(st.Gid)
+		}
+	}
+	if _, err := f.Write(data); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", target, err)
+	}
+	// CreateTemp makes 0600 files; the umask must not decide the mode of a config either.
+	if err := f.Chmod(mode); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", target, err)
+	}
+	if uid >= 0 && (uid != os.Getuid() || gid != os.Getgid()) {
+		if err := f.Chown(uid, gid); err != nil {
+			return nil, fmt.Errorf("stage %s: keep its owner %d:%d: %w", target, uid, gid, err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", target, err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("stage %s: %w", target, err)
+	}
+	return s, nil
+}
+
+// commit renames every staged file into place. Old targets are first hard-linked to a backup name
+// so that, if a later rename fails, the ones done can be undone.
+func commit(all []*staged) (err error) {
+	var done []*staged
+	defer func() {
+		for _, s := range all {
+			if s.backup == "" {
+				continue
+			}
+			if err != nil && contains(done, s) {
+				os.Rename(s.backup, s.target)
+			} else {
+				os.Remove(s.backup)
+			}
+		}
+		if err != nil {
+			for _, s := range done {
+				if s.backup == "" {
+					os.Remove(s.target) // it did not exist before
+				}
+			}
+		}
+	}()
+	for _, s := range all {
+		if _, err := os.Lstat(s.target); err == nil {
+			backup := s.temp + ".old"
+			if err := os.Link(s.target, backup); err != nil {
+				return fmt.Errorf("keep a backup of %s: %w", s.target, err)
+			}
+			s.backup = backup
+		}
+	}
+	for _, s := range all {
+		if err := os.Rename(s.temp, s.target); err != nil {
+			return fmt.Errorf("replace %s: %w", s.target, err)
+		}
+		done = append(done, s)
+	}
+	// Make the renames durable too: a crash after Write returns must not bring old files back.
+	for _, s := range all {
+		if err := syncDir(filepath.Dir(s.target)); err != nil {
+			return fmt.Errorf("sync %s: %w", filepath.Dir(s.target), err)
+		}
+	}
+	return nil
+}
+
+func contains(list []*staged, s *staged) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	return d.Sync()
+}

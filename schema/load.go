@@ -1,0 +1,337 @@
+package schema
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/BurntSushi/toml"
+)
+
+// Load reads the site file at path and returns its Site. An invalid file gives an error of type
+// Problems listing everything wrong with it; a file that cannot be read gives another error.
+func Load(path string) (*Site, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read site file: %w", err)
+	}
+	return Parse(path, data)
+}
+
+// Parse decodes, defaults and validates a site file's contents. name is the file's path, used in
+// messages and to resolve relative paths (users.roster).
+func Parse(name string, data []byte) (*Site, error) {
+	r := &reporter{file: name}
+	raw, ok := decode(r, data)
+	if !ok {
+		r.problems.sort()
+		return nil, r.problems
+	}
+	values := typed(r, raw)
+	site := build(name, values)
+	validate(r, site, values)
+	r.problems.sort()
+	if errs := r.problems.Errors(); len(errs) > 0 {
+		return nil, r.problems
+	}
+	site.Warnings = r.problems.Warnings()
+	return site, nil
+}
+
+// decode checks the bytes are UTF-8 TOML and returns the document as a map, with key positions
+// recorded in r.
+func decode(r *reporter, data []byte) (map[string]any, bool) {
+	if i := invalidUTF8(data); i >= 0 {
+		p := offsetPosition(data, i)
+		r.add(p, "toml", false, fmt.Sprintf("byte 0x%02x is not UTF-8 (TOML files are UTF-8 text; save the file as UTF-8)", data[i]))
+		return nil, false
+	}
+	text := string(data)
+	var raw map[string]any
+	if _, err := toml.Decode(text, &raw); err != nil {
+		var perr toml.ParseError
+		if errors.As(err, &perr) {
+			key := perr.LastKey
+			if key == "" {
+				key = "toml"
+			}
+			r.add(Position{Line: perr.Position.Line, Col: max(perr.Position.Col, 1)}, key, false,
+				"syntax error: "+strings.TrimSpace(perr.Message)+" (see https://toml.io/en/v1.0.0)")
+		} else {
+			r.add(Position{Line: 1, Col: 1}, "toml", false, "cannot decode: "+err.Error())
+		}
+		return nil, false
+	}
+	r.pos = locate(text)
+	return raw, true
+}
+
+func invalidUTF8(data []byte) int {
+	for i := 0; i < len(data); {
+		c, size := utf8.DecodeRune(data[i:])
+		if c == utf8.RuneError && size <= 1 {
+			return i
+		}
+		i += size
+	}
+	return -1
+}
+
+func offsetPosition(data []byte, offset int) Position {
+	p := Position{Line: 1, Col: 1}
+	for _, c := range data[:offset] {
+		if c == '\n' {
+			p.Line++
+			p.Col = 1
+		} else {
+			p.Col++
+		}
+	}
+	return p
+}
+
+// typed walks the decoded document against Fields: every key must be known and of its kind.
+// It returns the values by dotted key: string, []string or int64 or bool.
+func typed(r *reporter, raw map[string]any) map[string]any {
+	values := map[string]any{}
+	for _, top := range sortedKeys(raw) {
+		v := raw[top]
+		if isTable(top) {
+			table, ok := v.(map[string]any)
+			if !ok {
+				r.atValue(top, "got %s, want a table (write [%s] on a line of its own, then its keys)", describe(v), top)
+				continue
+			}
+			for _, k := range sortedKeys(table) {
+				typedValue(r, values, top+"."+k, table[k])
+			}
+			continue
+		}
+		typedValue(r, values, top, v)
+	}
+	return values
+}
+
+func typedValue(r *reporter, values map[string]any, key string, v any) {
+	f, ok := FieldByKey(key)
+	if !ok {
+		r.atKey(key, "unknown key%s", suggestion(key))
+		return
+	}
+	switch f.Kind {
+	case KindString:
+		if s, ok := v.(string); ok {
+			values[key] = s
+			return
+		}
+	case KindInt:
+		if n, ok := v.(int64); ok {
+			values[key] = n
+			return
+		}
+	case KindBool:
+		if b, ok := v.(bool); ok {
+			values[key] = b
+			return
+		}
+	case KindCommand:
+		if s, ok := v.(string); ok {
+			values[key] = []string{s}
+			return
+		}
+		fallthrough
+	case KindStrings:
+		if list, ok := v.([]any); ok {
+			strs := make([]string, 0, len(list))
+			good := true
+			for i, e := range list {
+				s, ok := e.(string)
+				if !ok {
+					r.atValue(fmt.Sprintf("%s[%d]", key, i), "got %s, want a string (like %s)", describe(e), f.Example)
+					good = false
+					continue
+				}
+				strs = append(strs, s)
+			}
+			if good {
+				values[key] = strs
+			}
+			return
+		}
+	}
+	r.atValue(key, "got %s, want %s (like %s = %s)", describe(v), f.Kind, lastSegment(key), f.Example)
+}
+
+func isTable(key string) bool {
+	for _, t := range Tables {
+		if t == key {
+			return true
+		}
+	}
+	return false
+}
+
+func lastSegment(key string) string {
+	return key[strings.LastIndex(key, ".")+1:]
+}
+
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// describe names a decoded TOML value's type the way the TOML spec does, with the value when it
+// is short, for "got ..., want ..." messages.
+func describe(v any) string {
+	switch v := v.(type) {
+	case string:
+		return "a string"
+	case int64:
+		return fmt.Sprintf("the integer %d", v)
+	case float64:
+		return fmt.Sprintf("the float %v", v)
+	case bool:
+		return fmt.Sprintf("%v", v)
+	case []any, []map[string]any:
+		return "an array"
+	case map[string]any:
+		return "a table"
+	default:
+		return "a date or time"
+	}
+}
+
+// suggestion returns " (did you mean ...?)" when a known key is close to an unknown one.
+func suggestion(key string) string {
+	best, bestDist := "", 1<<30
+	for _, f := range Fields {
+		d := editDistance(key, f.Key)
+		// A key put in the wrong table: same name, another table.
+		if lastSegment(f.Key) == lastSegment(key) && strings.Contains(key, ".") {
+			d = min(d, 1)
+		}
+		if d < bestDist {
+			best, bestDist = f.Key, d
+		}
+	}
+	if bestDist <= max(2, len(key)/4) {
+		table, name, found := strings.Cut(best, ".")
+		if found {
+			return fmt.Sprintf(" (did you mean %s in [%s]?)", name, table)
+		}
+		return fmt.Sprintf(" (did you mean %s?)", best)
+	}
+	return " (see `hubgen schema` for the keys of site.toml)"
+}
+
+// editDistance is the Levenshtein distance between a and b, counted in bytes: keys are ASCII.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// build makes the Site from typed values, applying every default, so that nothing downstream has
+// to know one.
+func build(name string, values map[string]any) *Site {
+	str := func(key, def string) string {
+		if v, ok := values[key].(string); ok {
+			return v
+		}
+		return def
+	}
+	strs := func(key string, def []string) []string {
+		if v, ok := values[key].([]string); ok {
+			return v
+		}
+		return def
+	}
+	num := func(key string, def int) int {
+		if v, ok := values[key].(int64); ok {
+			// Out-of-range values are clamped so validation can report them without overflow.
+			return int(max(min(v, 1<<31-1), -1<<31))
+		}
+		return def
+	}
+	flag := func(key string, def bool) bool {
+		if v, ok := values[key].(bool); ok {
+			return v
+		}
+		return def
+	}
+
+	s := &Site{Source: name, Dir: filepath.Dir(name)}
+	s.Domain = str("domain", "")
+	s.TLS = TLS{
+		Cert:               str("tls.cert", ""),
+		Key:                str("tls.key", ""),
+		DHParam:            str("tls.dhparam", ""),
+		TrustedCertificate: str("tls.trusted_certificate", ""),
+		Resolvers:          strs("tls.resolvers", []string{"127.0.0.53"}),
+		Profile:            str("tls.profile", ProfileIntermediate),
+		HSTS:               flag("tls.hsts", true),
+	}
+	s.Users = Users{
+		AdminUsers:   strs("users.admin", nil),
+		AllowedUsers: strs("users.allowed", nil),
+		Roster:       str("users.roster", ""),
+	}
+	s.Spawner = Spawner{
+		Cmd:         strs("spawner.cmd", nil),
+		DefaultURL:  str("spawner.default_url", ""),
+		NotebookDir: str("spawner.notebook_dir", ""),
+	}
+	stateDir := str("hub.state_dir", "/srv/jupyterhub")
+	s.Hub = Hub{
+		Port:               num("hub.port", 8000),
+		HubPort:            num("hub.hub_port", 8081),
+		ProxyAPIPort:       num("hub.proxy_api_port", 8001),
+		BaseURL:            str("hub.base_url", "/"),
+		StateDir:           stateDir,
+		CookieSecretFile:   str("hub.cookie_secret_file", strings.TrimSuffix(stateDir, "/")+"/jupyterhub_cookie_secret"),
+		ProxyAuthTokenFile: str("hub.proxy_auth_token_file", strings.TrimSuffix(stateDir, "/")+"/proxy_auth_token"),
+		Executable:         str("hub.executable", defaultExecutable(s.Spawner.Cmd)),
+	}
+	s.Nginx = Nginx{
+		HTTPPort:          num("nginx.http_port", 80),
+		HTTPSPort:         num("nginx.https_port", 443),
+		IPv6:              flag("nginx.ipv6", true),
+		ClientMaxBodySize: str("nginx.client_max_body_size", "100m"),
+		ACMEWebroot:       str("nginx.acme_webroot", "/var/www/letsencrypt"),
+		Version:           str("nginx.version", "1.22"),
+		User:              str("nginx.user", "www-data"),
+		PIDFile:           str("nginx.pid", "/run/nginx.pid"),
+	}
+	return s
+}
+
+// defaultExecutable finds the jupyterhub program: installs such as conda put jupyterhub and
+// jupyterhub-singleuser in one bin directory, and the unit must run the hub from the same one.
+func defaultExecutable(cmd []string) string {
+	if len(cmd) > 0 && filepath.IsAbs(cmd[0]) && filepath.Base(cmd[0]) == "jupyterhub-singleuser" {
+		return filepath.Join(filepath.Dir(cmd[0]), "jupyterhub")
+	}
+	return "/usr/bin/jupyterhub"
+}

@@ -1,0 +1,282 @@
+package schema
+
+import (
+	"strconv"
+	"strings"
+)
+
+// Position is a place in a site file, as compilers print it: 1-based line and byte column.
+type Position struct {
+	Line, Col int
+}
+
+// positions maps a key path ("users.allowed", "users.allowed[2]", "tls") to where it is written.
+// BurntSushi/toml checks the syntax but does not export where each key stands, so after a
+// successful decode the text is scanned once more by locate, which can therefore assume it is
+// valid TOML and stay small.
+type positions struct {
+	key   map[string]Position // where the key itself (or a table header) is
+	value map[string]Position // where its value starts
+}
+
+// keyPos returns where path's key is written, falling back to its closest written parent so that
+// a problem about a missing key points at the table that should hold it.
+func (p positions) keyPos(path string) Position {
+	for {
+		if pos, ok := p.key[path]; ok {
+			return pos
+		}
+		if pos, ok := p.value[path]; ok {
+			return pos
+		}
+		i := strings.LastIndexAny(path, ".[")
+		if i < 0 {
+			return Position{Line: 1, Col: 1}
+		}
+		path = path[:i]
+	}
+}
+
+// valuePos returns where path's value starts (or its key, or a parent's).
+func (p positions) valuePos(path string) Position {
+	if pos, ok := p.value[path]; ok {
+		return pos
+	}
+	return p.keyPos(path)
+}
+
+// locate scans TOML text already accepted by the decoder and records the position of every key
+// and every array element.
+func locate(text string) positions {
+	s := &scanner{text: text, line: 1, col: 1, pos: positions{key: map[string]Position{}, value: map[string]Position{}}}
+	s.document()
+	return s.pos
+}
+
+type scanner struct {
+	text      string
+	i         int
+	line, col int
+	pos       positions
+	arrays    map[string]int // count of [[array.table]] headers seen, by path
+}
+
+func (s *scanner) here() Position { return Position{Line: s.line, Col: s.col} }
+
+func (s *scanner) peek() byte {
+	if s.i < len(s.text) {
+		return s.text[s.i]
+	}
+	return 0
+}
+
+func (s *scanner) advance() {
+	if s.i >= len(s.text) {
+		return
+	}
+	if s.text[s.i] == '\n' {
+		s.line++
+		s.col = 1
+	} else {
+		s.col++
+	}
+	s.i++
+}
+
+func (s *scanner) skipBlank(newlines bool) {
+	for s.i < len(s.text) {
+		switch c := s.peek(); {
+		case c == ' ' || c == '\t' || c == '\r':
+			s.advance()
+		case c == '\n' && newlines:
+			s.advance()
+		case c == '#':
+			for s.i < len(s.text) && s.peek() != '\n' {
+				s.advance()
+			}
+		default:
+			return
+		}
+	}
+}
+
+func (s *scanner) document() {
+	table := ""
+	for {
+		s.skipBlank(true)
+		if s.i >= len(s.text) {
+			return
+		}
+		if s.peek() == '[' {
+			start := s.here()
+			s.advance()
+			array := s.peek() == '['
+			if array {
+				s.advance()
+			}
+			s.skipBlank(false)
+			table = s.keyPath("")
+			if array {
+				if s.arrays == nil {
+					s.arrays = map[string]int{}
+				}
+				n := s.arrays[table]
+				s.arrays[table] = n + 1
+				s.record(s.pos.key, table, start)
+				table += "[" + strconv.Itoa(n) + "]"
+			}
+			s.record(s.pos.key, table, start)
+			for s.i < len(s.text) && s.peek() != '\n' && s.peek() != '#' {
+				s.advance()
+			}
+			continue
+		}
+		s.keyValue(table)
+	}
+}
+
+// keyValue reads `key = value` inside table and records both positions.
+func (s *scanner) keyValue(table string) {
+	start := s.here()
+	path := s.keyPath(table)
+	s.record(s.pos.key, path, start)
+	s.skipBlank(false)
+	if s.peek() == '=' {
+		s.advance()
+	}
+	s.skipBlank(false)
+	s.value(path)
+}
+
+// keyPath reads a possibly dotted, possibly quoted key and returns it joined to prefix.
+func (s *scanner) keyPath(prefix string) string {
+	path := prefix
+	for {
+		s.skipBlank(false)
+		start := s.here()
+		var part string
+		switch s.peek() {
+		case '"', '\'':
+			part = s.quotedKey()
+		default:
+			b := s.i
+			for s.i < len(s.text) && isBareKeyChar(s.peek()) {
+				s.advance()
+			}
+			part = s.text[b:s.i]
+		}
+		if path == "" {
+			path = part
+		} else {
+			path += "." + part
+		}
+		s.skipBlank(false)
+		if s.peek() != '.' {
+			return path
+		}
+		// Intermediate tables of a dotted key are defined where the dotted key is.
+		s.record(s.pos.key, path, start)
+		s.advance()
+	}
+}
+
+func isBareKeyChar(c byte) bool {
+	return c == '_' || c == '-' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+func (s *scanner) quotedKey() string {
+	quote := s.peek()
+	b := s.i
+	s.skipString()
+	raw := s.text[b:s.i]
+	if quote == '\'' {
+		return raw[1 : len(raw)-1]
+	}
+	if v, err := strconv.Unquote(raw); err == nil {
+		return v
+	}
+	return raw[1 : len(raw)-1]
+}
+
+// skipString moves past one string of any of TOML's four kinds.
+func (s *scanner) skipString() {
+	quote := s.peek()
+	if strings.HasPrefix(s.text[s.i:], strings.Repeat(string(quote), 3)) {
+		delim := strings.Repeat(string(quote), 3)
+		for range 3 {
+			s.advance()
+		}
+		for s.i < len(s.text) && !strings.HasPrefix(s.text[s.i:], delim) {
+			if quote == '"' && s.peek() == '\\' {
+				s.advance()
+			}
+			s.advance()
+		}
+		for range 3 {
+			s.advance()
+		}
+		// A multi-line string may end with up to two more quotes that belong to its content.
+		for s.peek() == quote {
+			s.advance()
+		}
+		return
+	}
+	s.advance()
+	for s.i < len(s.text) && s.peek() != quote && s.peek() != '\n' {
+		if quote == '"' && s.peek() == '\\' {
+			s.advance()
+		}
+		s.advance()
+	}
+	s.advance()
+}
+
+// value reads one value at path, recording where it starts and, for arrays and inline tables,
+// where each element is.
+func (s *scanner) value(path string) {
+	s.record(s.pos.value, path, s.here())
+	switch s.peek() {
+	case '"', '\'':
+		s.skipString()
+	case '[':
+		s.advance()
+		for n := 0; ; n++ {
+			s.skipBlank(true)
+			if s.peek() == ']' || s.i >= len(s.text) {
+				s.advance()
+				return
+			}
+			s.value(path + "[" + strconv.Itoa(n) + "]")
+			s.skipBlank(true)
+			if s.peek() == ',' {
+				s.advance()
+			}
+		}
+	case '{':
+		s.advance()
+		for {
+			s.skipBlank(true)
+			if s.peek() == '}' || s.i >= len(s.text) {
+				s.advance()
+				return
+			}
+			s.keyValue(path)
+			s.skipBlank(true)
+			if s.peek() == ',' {
+				s.advance()
+			}
+		}
+	default:
+		for s.i < len(s.text) && !strings.ContainsRune(",]}#\n \t\r", rune(s.peek())) {
+			s.advance()
+		}
+	}
+}
+
+// record keeps the first position seen for a path: TOML forbids redefining a key, so the first
+// is the only one in a file the decoder accepted.
+func (s *scanner) record(m map[string]Position, path string, p Position) {
+	if _, ok := m[path]; !ok {
+		m[path] = p
+	}
+}

@@ -1,0 +1,80 @@
+// Package schema defines site.toml: the Site type, strict decoding with positions, defaults, and
+// validation that reports every problem of a file at once.
+package schema
+
+// Site is one course's hub, fully defaulted and validated: nothing optional is left for the
+// templates to guess. Empty strings mean "not set" only where a field's comment says so.
+type Site struct {
+	// Source is the site file's path as it was given; Dir is the directory that relative paths in
+	// it (users.roster) are resolved against.
+	Source string
+	Dir    string
+
+	Domain  string
+	TLS     TLS
+	Users   Users
+	Spawner Spawner
+	Hub     Hub
+	Nginx   Nginx
+
+	// Warnings are problems that do not make the site invalid, such as a user listed twice.
+	Warnings Problems
+}
+
+// TLS is how nginx terminates HTTPS.
+type TLS struct {
+	Cert               string
+	Key                string
+	DHParam            string // empty: no ssl_dhparam
+	TrustedCertificate string // empty: no OCSP stapling
+	Profile            string // ProfileIntermediate or ProfileModern
+	HSTS               bool
+	Resolvers          []string // DNS resolvers nginx asks for OCSP responders; used with stapling
+}
+
+// Mozilla's server-side TLS profiles that hubgen knows.
+const (
+	ProfileIntermediate = "intermediate"
+	ProfileModern       = "modern"
+)
+
+// Users are the JupyterHub users. AllowedUsers already includes the roster's users.
+type Users struct {
+	AdminUsers   []string
+	AllowedUsers []string
+	Roster       string // as written in the site file, relative to Site.Dir; empty: none
+}
+
+// Spawner is how JupyterHub starts each user's notebook server.
+type Spawner struct {
+	Cmd         []string
+	DefaultURL  string // empty: JupyterHub's default
+	NotebookDir string // empty: the user's home
+}
+
+// Hub is the JupyterHub process and its files.
+type Hub struct {
+	Port               int    // the proxy's public port on 127.0.0.1, where nginx sends requests
+	HubPort            int    // the hub's own API port on 127.0.0.1 (JupyterHub.hub_bind_url)
+	ProxyAPIPort       int    // configurable-http-proxy's REST API on 127.0.0.1
+	BaseURL            string // starts and ends with "/"
+	StateDir           string
+	CookieSecretFile   string
+	ProxyAuthTokenFile string
+	Executable         string // the jupyterhub program the systemd unit runs
+}
+
+// Nginx is the reverse proxy in front of the hub.
+type Nginx struct {
+	HTTPPort          int
+	HTTPSPort         int
+	IPv6              bool
+	ClientMaxBodySize string
+	ACMEWebroot       string
+	Version           string // "MAJOR.MINOR" of the nginx that will run the file
+	User              string
+	PIDFile           string
+}
+
+// DatabaseFile is where JupyterHub keeps its SQLite database.
+func (h Hub) DatabaseFile() string { return h.StateDir + "/jupyterhub.sqlite" }

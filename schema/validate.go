@@ -1,0 +1,397 @@
+package schema
+
+import (
+	"fmt"
+	"net/netip"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Patterns shared by the validator and the JSON Schema, so both accept the same values.
+const (
+	// UsernamePattern is what the PAM authenticator's system accounts can be called (the
+	// useradd NAME_REGEX Debian ships, without the trailing "$" of machine accounts).
+	UsernamePattern = `^[a-z_][a-z0-9_.-]{0,31}$`
+	// DomainPattern is a lowercase fully qualified domain name of RFC 1123 labels.
+	DomainPattern = `^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`
+	// BaseURLPattern is a URL path of unreserved characters that starts and ends with "/".
+	BaseURLPattern = `^/(?:[A-Za-z0-9._~-]+/)*$`
+	// SizePattern is an nginx size: a number with an optional k, m or g.
+	SizePattern = `^[0-9]+[kKmMgG]?$`
+	// NginxVersionPattern is MAJOR.MINOR.
+	NginxVersionPattern = `^1\.[0-9]{1,3}$`
+	// SystemUserPattern is the nginx worker user.
+	SystemUserPattern = `^[a-z_][a-z0-9_-]{0,31}$`
+	// MaxDomainLength is RFC 1035's limit for a name in text form without the final dot.
+	MaxDomainLength = 253
+	// MaxUsernameLength is the longest login name useradd accepts by default.
+	MaxUsernameLength = 32
+	// OldestNginx is the oldest nginx minor version whose directives the templates use.
+	OldestNginx = 18
+)
+
+var (
+	domainRE       = regexp.MustCompile(DomainPattern)
+	baseURLRE      = regexp.MustCompile(BaseURLPattern)
+	sizeRE         = regexp.MustCompile(SizePattern)
+	nginxVersionRE = regexp.MustCompile(NginxVersionPattern)
+	systemUserRE   = regexp.MustCompile(SystemUserPattern)
+)
+
+// validate checks every rule on the built site and reports each broken one. values tells which
+// keys the file set, since a default is never wrong.
+func validate(r *reporter, s *Site, values map[string]any) {
+	for _, f := range Fields {
+		if _, ok := values[f.Key]; f.Required && !ok && !typeErrorReported(r, f.Key) {
+			r.atKey(f.Key, "missing (add %s = %s%s)", lastSegment(f.Key), f.Example, inTable(f.Key))
+		}
+	}
+	set := func(key string) bool { _, ok := values[key]; return ok }
+
+	if set("domain") {
+		validateDomain(r, s.Domain)
+	}
+
+	for _, p := range []struct {
+		key   string
+		value string
+		nginx bool // nginx reads "$" in this value as a variable
+	}{
+		{"tls.cert", s.TLS.Cert, true},
+		{"tls.key", s.TLS.Key, true},
+		{"tls.dhparam", s.TLS.DHParam, true},
+		{"tls.trusted_certificate", s.TLS.TrustedCertificate, true},
+		{"hub.state_dir", s.Hub.StateDir, false},
+		{"hub.cookie_secret_file", s.Hub.CookieSecretFile, false},
+		{"hub.proxy_auth_token_file", s.Hub.ProxyAuthTokenFile, false},
+		{"hub.executable", s.Hub.Executable, false},
+		{"nginx.acme_webroot", s.Nginx.ACMEWebroot, true},
+		{"nginx.pid", s.Nginx.PIDFile, true},
+	} {
+		if set(p.key) {
+			validatePath(r, p.key, p.value, p.nginx)
+		}
+	}
+	// SQLAlchemy reads the database path as part of a URL.
+	if set("hub.state_dir") && strings.ContainsAny(s.Hub.StateDir, "?#%") {
+		r.atValue("hub.state_dir", "%q has one of ? # %%, which would end the database URL's path (choose a directory without them)", s.Hub.StateDir)
+	}
+
+	if set("tls.profile") && s.TLS.Profile != ProfileIntermediate && s.TLS.Profile != ProfileModern {
+		r.atValue("tls.profile", "%q is not a profile (use %q or %q)", s.TLS.Profile, ProfileIntermediate, ProfileModern)
+	}
+	if set("tls.resolvers") {
+		validateResolvers(r, s.TLS.Resolvers)
+	}
+
+	validateUsers(r, "users.admin", s.Users.AdminUsers)
+	validateUsers(r, "users.allowed", s.Users.AllowedUsers)
+	if set("users.admin") && len(s.Users.AdminUsers) == 0 {
+		r.atValue("users.admin", "is empty (at least one admin, like admin = [\"peter\"])")
+	}
+	if set("users.roster") {
+		validateRoster(r, s)
+	}
+
+	if set("spawner.cmd") {
+		validateCommand(r, s.Spawner.Cmd)
+	}
+	if set("spawner.default_url") {
+		validateURLPath(r, "spawner.default_url", s.Spawner.DefaultURL)
+	}
+	if set("spawner.notebook_dir") {
+		validateNotebookDir(r, s.Spawner.NotebookDir)
+	}
+
+	if set("hub.base_url") {
+		validateBaseURL(r, s.Hub.BaseURL)
+	}
+	validatePorts(r, s, set)
+
+	if set("nginx.client_max_body_size") && !sizeRE.MatchString(s.Nginx.ClientMaxBodySize) {
+		r.atValue("nginx.client_max_body_size", "%q is not an nginx size (a number with an optional k, m or g, like \"100m\")", s.Nginx.ClientMaxBodySize)
+	}
+	if set("nginx.version") {
+		validateNginxVersion(r, s.Nginx.Version)
+	}
+	if set("nginx.user") && !systemUserRE.MatchString(s.Nginx.User) {
+		r.atValue("nginx.user", "%q is not a system user name (like \"www-data\" on Debian or \"nginx\" on Fedora)", s.Nginx.User)
+	}
+}
+
+// typeErrorReported tells whether key already has a problem, so a wrongly typed required key is
+// not also called missing.
+func typeErrorReported(r *reporter, key string) bool {
+	for _, p := range r.problems {
+		if p.Key == key || strings.HasPrefix(p.Key, key+"[") {
+			return true
+		}
+	}
+	return false
+}
+
+func inTable(key string) string {
+	if table, _, ok := strings.Cut(key, "."); ok {
+		return " under [" + table + "]"
+	}
+	return " at the top, before any [table]"
+}
+
+func validateDomain(r *reporter, domain string) {
+	const key = "domain"
+	switch {
+	case domain == "":
+		r.atValue(key, "is empty (the hub's domain name, like \"notebooks.example.edu\")")
+	case len(domain) > MaxDomainLength:
+		r.atValue(key, "is %d characters long (a domain name has at most %d)", len(domain), MaxDomainLength)
+	case strings.ToLower(domain) != domain && domainRE.MatchString(strings.ToLower(domain)):
+		r.atValue(key, "%q has an uppercase letter (domains are written lowercase: %q)", domain, strings.ToLower(domain))
+	case strings.HasSuffix(domain, ".") && domainRE.MatchString(strings.TrimSuffix(domain, ".")):
+		r.atValue(key, "%q ends with a dot (write it without: %q)", domain, strings.TrimSuffix(domain, "."))
+	case strings.Contains(domain, "://") || strings.Contains(domain, "/"):
+		r.atValue(key, "%s is a URL, not a domain name (just the name, like \"notebooks.example.edu\")", quote(domain))
+	case !strings.Contains(domain, "."):
+		r.atValue(key, "%s is not fully qualified (a name with at least one dot, like \"notebooks.example.edu\")", quote(domain))
+	case !domainRE.MatchString(domain):
+		r.atValue(key, "%s is not a domain name (%s; labels of a-z, 0-9 and inner \"-\", separated by dots)", quote(domain), badRune(domain, func(c rune) bool {
+			return c == '.' || c == '-' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+		}))
+	}
+}
+
+func validatePath(r *reporter, key, p string, nginx bool) {
+	switch {
+	case p == "":
+		r.atValue(key, "is empty (an absolute path, like %s)", exampleOf(key))
+	case hasControl(p):
+		r.atValue(key, "%s has a control character (%s; a path is printable text)", quote(p), badRune(p, func(c rune) bool { return !unicode.IsControl(c) }))
+	case !strings.HasPrefix(p, "/"):
+		r.atValue(key, "%s is not absolute (start it with /, like %s)", quote(p), exampleOf(key))
+	case hasDotDot(p):
+		r.atValue(key, "%s has a \"..\" segment (write the path it means: %q)", quote(p), path.Clean(p))
+	case path.Clean(p) != p:
+		r.atValue(key, "%s is not clean (write it as %q)", quote(p), path.Clean(p))
+	case nginx && strings.Contains(p, "$"):
+		r.atValue(key, "%s has a \"$\", which nginx reads as a variable (rename the file or directory)", quote(p))
+	}
+}
+
+func hasDotDot(p string) bool {
+	for _, seg := range strings.Split(p, "/") {
+		if seg == ".." {
+			return true
+		}
+	}
+	return false
+}
+
+func hasControl(s string) bool {
+	for _, c := range s {
+		if unicode.IsControl(c) || c == utf8.RuneError {
+			return true
+		}
+	}
+	return false
+}
+
+func exampleOf(key string) string {
+	if f, ok := FieldByKey(key); ok {
+		return f.Example
+	}
+	return `"/srv/jupyterhub"`
+}
+
+// quote writes a value in messages so that control characters and invisible runes show.
+func quote(s string) string { return strconv.QuoteToASCII(s) }
+
+// badRune names the first rune of s that ok refuses, and where it is.
+func badRune(s string, ok func(rune) bool) string {
+	n := 0
+	for _, c := range s {
+		n++
+		if !ok(c) {
+			return fmt.Sprintf("character %d is %s", n, describeRune(c))
+		}
+	}
+	return "it is malformed"
+}
+
+func describeRune(c rune) string {
+	switch {
+	case c == ' ':
+		return "a space"
+	case c < 0x80 && unicode.IsPrint(c):
+		return fmt.Sprintf("%q", c)
+	default:
+		return fmt.Sprintf("%s (U+%04X)", strconv.QuoteRuneToASCII(c), c)
+	}
+}
+
+func validateUsers(r *reporter, key string, users []string) {
+	first := map[string]int{}
+	for i, u := range users {
+		elem := fmt.Sprintf("%s[%d]", key, i)
+		if msg := usernameProblem(u); msg != "" {
+			r.atValue(elem, "%s", msg)
+			continue
+		}
+		if j, dup := first[u]; dup {
+			r.atValue(elem, "%q is listed twice (remove this one; it is %s[%d])", u, key, j)
+			continue
+		}
+		first[u] = i
+	}
+}
+
+// usernameProblem says what is wrong with a username, or "" if nothing is.
+func usernameProblem(u string) string {
+	lower := strings.ToLower(u)
+	switch {
+	case u == "":
+		return "is empty (a username, like \"kendra\")"
+	case len(u) > MaxUsernameLength:
+		return fmt.Sprintf("%s is %d characters long (usernames have at most %d)", quote(u), len(u), MaxUsernameLength)
+	case lower != u && usernameOK(lower):
+		return fmt.Sprintf("%q has an uppercase letter (usernames are lowercase: %q)", u, lower)
+	case !usernameOK(u):
+		first, _ := utf8.DecodeRuneInString(u)
+		if !(first == '_' || first >= 'a' && first <= 'z') && (first < 0x80 && unicode.IsPrint(first)) {
+			return fmt.Sprintf("%s starts with %s (a username starts with a lowercase letter or \"_\")", quote(u), describeRune(first))
+		}
+		return fmt.Sprintf("%s is not a username (%s; use lowercase letters, digits, \"_\", \"-\" and \".\")", quote(u), badRune(u, usernameRune))
+	}
+	return ""
+}
+
+var usernameRE = regexp.MustCompile(UsernamePattern)
+
+func usernameOK(u string) bool { return usernameRE.MatchString(u) }
+
+func usernameRune(c rune) bool {
+	return c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
+
+func validateResolvers(r *reporter, resolvers []string) {
+	for i, a := range resolvers {
+		if addr, err := netip.ParseAddr(a); err != nil || addr.Zone() != "" {
+			r.atValue(fmt.Sprintf("tls.resolvers[%d]", i), "%s is not an IP address (nginx needs the resolver's address, like \"127.0.0.53\" or \"9.9.9.9\")", quote(a))
+		}
+	}
+}
+
+func validateCommand(r *reporter, cmd []string) {
+	if len(cmd) == 0 {
+		r.atValue("spawner.cmd", "is empty (the single-user server command, like [\"/opt/conda/bin/jupyterhub-singleuser\"])")
+		return
+	}
+	for i, arg := range cmd {
+		elem := fmt.Sprintf("spawner.cmd[%d]", i)
+		if strings.ContainsRune(arg, 0) {
+			r.atValue(elem, "%s has a NUL character, which no command argument can hold (remove it)", quote(arg))
+		}
+	}
+	if cmd[0] == "" {
+		r.atValue("spawner.cmd[0]", "is empty (the program to run, like \"/opt/conda/bin/jupyterhub-singleuser\")")
+	}
+}
+
+func validateURLPath(r *reporter, key, p string) {
+	switch {
+	case !strings.HasPrefix(p, "/"):
+		r.atValue(key, "%s does not start with / (a path in the notebook server, like \"/lab\" or \"/tree\")", quote(p))
+	case strings.IndexFunc(p, func(c rune) bool { return unicode.IsControl(c) || unicode.IsSpace(c) }) >= 0:
+		r.atValue(key, "%s has a space or control character (%s; a URL path has neither)", quote(p), badRune(p, func(c rune) bool { return !unicode.IsControl(c) && !unicode.IsSpace(c) }))
+	}
+}
+
+func validateNotebookDir(r *reporter, dir string) {
+	switch {
+	case dir == "":
+		r.atValue("spawner.notebook_dir", "is empty (leave it out for the user's home, or a directory like \"~/notebooks\")")
+	case hasControl(dir):
+		r.atValue("spawner.notebook_dir", "%s has a control character (%s)", quote(dir), badRune(dir, func(c rune) bool { return !unicode.IsControl(c) }))
+	}
+}
+
+func validateBaseURL(r *reporter, u string) {
+	const key = "hub.base_url"
+	switch {
+	case !strings.HasPrefix(u, "/") || !strings.HasSuffix(u, "/"):
+		fixed := "/" + strings.Trim(u, "/") + "/"
+		if fixed == "//" {
+			fixed = "/"
+		}
+		r.atValue(key, "%s must start and end with / (like %q)", quote(u), fixed)
+	case strings.Contains(u, "//"):
+		r.atValue(key, "%s has an empty segment (like \"/engr101/\")", quote(u))
+	case !baseURLRE.MatchString(u):
+		r.atValue(key, "%s is not a plain URL path (%s; use letters, digits, \".\", \"_\", \"~\" and \"-\")", quote(u), badRune(u, func(c rune) bool {
+			return c == '/' || c == '.' || c == '_' || c == '~' || c == '-' || c < 0x80 && (unicode.IsLetter(c) || unicode.IsDigit(c))
+		}))
+	default:
+		for _, seg := range strings.Split(strings.Trim(u, "/"), "/") {
+			if seg == "." || seg == ".." {
+				r.atValue(key, "%s has a %q segment (name the path itself, like \"/engr101/\")", quote(u), seg)
+				return
+			}
+		}
+	}
+}
+
+func validatePorts(r *reporter, s *Site, set func(string) bool) {
+	ports := []struct {
+		key  string
+		port int
+	}{
+		{"hub.port", s.Hub.Port},
+		{"hub.hub_port", s.Hub.HubPort},
+		{"hub.proxy_api_port", s.Hub.ProxyAPIPort},
+		{"nginx.http_port", s.Nginx.HTTPPort},
+		{"nginx.https_port", s.Nginx.HTTPSPort},
+	}
+	used := map[int]string{}
+	for _, p := range ports {
+		if p.port < 1 || p.port > 65535 {
+			r.atValue(p.key, "%d is not a port (a number from 1 to 65535)", p.port)
+			continue
+		}
+		if other, dup := used[p.port]; dup {
+			// Report on the key the file set, so the position points at something to change.
+			key, otherKey := p.key, other
+			if !set(key) && set(other) {
+				key, otherKey = other, p.key
+			}
+			r.atValue(key, "%d is also %s (every port must be different)", p.port, otherKey)
+			continue
+		}
+		used[p.port] = p.key
+	}
+}
+
+func validateNginxVersion(r *reporter, v string) {
+	const key = "nginx.version"
+	if !nginxVersionRE.MatchString(v) {
+		r.atValue(key, "%s is not a version (MAJOR.MINOR of `nginx -v`, like \"1.22\")", quote(v))
+		return
+	}
+	minor, _ := strconv.Atoi(strings.TrimPrefix(v, "1."))
+	if minor < OldestNginx {
+		r.atValue(key, "%s is older than hubgen supports (nginx 1.%d or later)", quote(v), OldestNginx)
+	}
+}
+
+// validateRoster checks the roster path; reading the file comes with roster support.
+func validateRoster(r *reporter, s *Site) {
+	const key = "users.roster"
+	p := s.Users.Roster
+	switch {
+	case p == "" || hasControl(p):
+		r.atValue(key, "%s is not a file name (a path relative to the site file, like \"rosters/engr101.txt\")", quote(p))
+	default:
+		r.atValue(key, "rosters are not supported by this hubgen yet (list the users in users.allowed)")
+	}
+}
