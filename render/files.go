@@ -97,7 +97,7 @@ type view struct {
 // nginx 1.25.1, and the old form is deprecated there.
 type listen struct {
 	HTTP, HTTPS [][]string // the listen directives' arguments, one list per address
-	HTTP2On     bool     // write "http2 on;" instead of the listen parameter
+	HTTP2On     bool       // write "http2 on;" instead of the listen parameter
 }
 
 func newView(s *schema.Site) view {
