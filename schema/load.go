@@ -222,6 +222,13 @@ func suggestion(key string) string {
 			best, bestDist = f.Key, d
 		}
 	}
+	if !strings.Contains(key, ".") {
+		for _, t := range Tables {
+			if d := editDistance(key, t); d < bestDist {
+				best, bestDist = "["+t+"]", d
+			}
+		}
+	}
 	if bestDist <= max(2, len(key)/4) {
 		table, name, found := strings.Cut(best, ".")
 		if found {
