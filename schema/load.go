@@ -151,7 +151,7 @@ func typedValue(r *reporter, values map[string]any, key string, v any) {
 			for i, e := range list {
 				s, ok := e.(string)
 				if !ok {
-					r.atValue(fmt.Sprintf("%s[%d]", key, i), "got %s, want a string (like %s)", describe(e), f.Example)
+					r.atValue(fmt.Sprintf("%s[%d]", key, i), "got %s, want a string (like %s)", describe(e), elementExample(f))
 					good = false
 					continue
 				}
@@ -218,6 +218,10 @@ func suggestion(key string) string {
 		if lastSegment(f.Key) == lastSegment(key) && strings.Contains(key, ".") {
 			d = min(d, 1)
 		}
+		// A key spelt out in full or cut short: "certificate" for "cert".
+		if sameTable(f.Key, key) && (strings.HasPrefix(lastSegment(key), lastSegment(f.Key)) || strings.HasPrefix(lastSegment(f.Key), lastSegment(key))) {
+			d = min(d, 2)
+		}
 		if d < bestDist {
 			best, bestDist = f.Key, d
 		}
@@ -237,6 +241,21 @@ func suggestion(key string) string {
 		return fmt.Sprintf(" (did you mean %s?)", best)
 	}
 	return " (see `hubgen schema` for the keys of site.toml)"
+}
+
+func sameTable(a, b string) bool {
+	ta, _, okA := strings.Cut(a, ".")
+	tb, _, okB := strings.Cut(b, ".")
+	return okA && okB && ta == tb
+}
+
+// elementExample is one element of a list field's example, for messages about one element.
+func elementExample(f Field) string {
+	e := strings.TrimPrefix(f.Example, "[")
+	if i := strings.IndexAny(e, ",]"); i >= 0 {
+		e = e[:i]
+	}
+	return e
 }
 
 // editDistance is the Levenshtein distance between a and b, counted in bytes: keys are ASCII.

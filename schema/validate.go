@@ -152,7 +152,7 @@ func validateDomain(r *reporter, domain string) {
 		r.atValue(key, "%q has an uppercase letter (domains are written lowercase: %q)", domain, strings.ToLower(domain))
 	case strings.HasSuffix(domain, ".") && domainRE.MatchString(strings.TrimSuffix(domain, ".")):
 		r.atValue(key, "%q ends with a dot (write it without: %q)", domain, strings.TrimSuffix(domain, "."))
-	case strings.Contains(domain, "://") || strings.Contains(domain, "/"):
+	case strings.Contains(domain, "://"):
 		r.atValue(key, "%s is a URL, not a domain name (just the name, like \"notebooks.example.edu\")", quote(domain))
 	case !strings.Contains(domain, "."):
 		r.atValue(key, "%s is not fully qualified (a name with at least one dot, like \"notebooks.example.edu\")", quote(domain))
@@ -253,14 +253,15 @@ func usernameProblem(u string) string {
 	switch {
 	case u == "":
 		return "is empty (a username, like \"kendra\")"
-	case len(u) > MaxUsernameLength:
-		return fmt.Sprintf("%s is %d characters long (usernames have at most %d)", quote(u), len(u), MaxUsernameLength)
 	case lower != u && usernameOK(lower):
 		return fmt.Sprintf("%q has an uppercase letter (usernames are lowercase: %q)", u, lower)
 	case !usernameOK(u):
 		first, _ := utf8.DecodeRuneInString(u)
 		if !(first == '_' || first >= 'a' && first <= 'z') && (first < 0x80 && unicode.IsPrint(first)) {
 			return fmt.Sprintf("%s starts with %s (a username starts with a lowercase letter or \"_\")", quote(u), describeRune(first))
+		}
+		if strings.IndexFunc(u, func(c rune) bool { return !usernameRune(c) }) < 0 {
+			return fmt.Sprintf("%s is %d characters long (usernames have at most %d)", quote(u), len(u), MaxUsernameLength)
 		}
 		return fmt.Sprintf("%s is not a username (%s; use lowercase letters, digits, \"_\", \"-\" and \".\")", quote(u), badRune(u, usernameRune))
 	}
