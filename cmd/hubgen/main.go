@@ -102,17 +102,25 @@ Exit status: 0 all good; 1 a site is invalid (or, for check, files differ);
 func newFlagSet(e *env, name, synopsis, description string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "usage: hubgen %s %s\n\n%s\n", name, synopsis, strings.TrimSpace(description))
+	// The flag package calls Usage on -h and on every bad flag, writing to one output. parseArgs
+	// prints the help itself, to stdout for -h; a bad flag gets a one-line pointer to it.
+	fs.Usage = func() {}
+	helpText[fs] = func(w io.Writer) {
+		fmt.Fprintf(w, "usage: hubgen %s %s\n\n%s\n", name, synopsis, strings.TrimSpace(description))
 		hasFlags := false
 		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
 		if hasFlags {
-			fmt.Fprintf(fs.Output(), "\nFlags:\n")
+			fmt.Fprintf(w, "\nFlags:\n")
+			fs.SetOutput(w)
 			fs.PrintDefaults()
+			fs.SetOutput(e.stderr)
 		}
 	}
 	return fs
 }
+
+// helpText holds each flag set's help printer, written by newFlagSet.
+var helpText = map[*flag.FlagSet]func(io.Writer){}
 
 // parseArgs parses flags that may come before, between or after the positional arguments, as in
 // `hubgen render site.toml -o /etc`. It returns the positional arguments, or an exit code when
@@ -122,10 +130,10 @@ func parseArgs(e *env, fs *flag.FlagSet, args []string) ([]string, int, bool) {
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(e.stdout)
-				fs.Usage()
+				helpText[fs](e.stdout)
 				return nil, exitOK, false
 			}
+			fmt.Fprintf(e.stderr, "run `hubgen %s -h` for its usage\n", fs.Name())
 			return nil, exitFailure, false
 		}
 		rest := fs.Args()
