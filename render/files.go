@@ -65,6 +65,7 @@ func funcs() template.FuncMap {
 	m["pyStrList"] = pyStrList
 	m["pyStrSet"] = pyStrSet
 	m["nginxValue"] = nginxValue
+	m["nginxVariable"] = nginxVariable
 	m["systemdArg"] = systemdArg
 	m["systemdPath"] = systemdPath
 	m["commentText"] = commentText
@@ -83,6 +84,7 @@ type view struct {
 	Resolvers     []string
 	HSTS          string // empty: no header
 	HubUpstream   string // where nginx proxies to
+	ProxyHost     string // the Host header for the hub: $host, with the https port unless it is 443
 	RootRedirect  bool   // base_url is not "/": send "/" there
 	BindURL       string
 	HubBindURL    string
@@ -119,8 +121,14 @@ func newView(s *schema.Site) view {
 		ConfigPath:    InstalledJupyterHubConf,
 	}
 	v.HTTPSHost = s.Domain
+	v.ProxyHost = "$host"
+	// The notebook server accepts a kernel websocket only when its Origin, which carries the
+	// port, names the same host and port as Host; JupyterHub checks API calls the same way.
+	// nginx's $host has no port, so a port other than 443 is added here. It is the configured
+	// port, not the client's $http_host, so a client cannot choose what the hub believes.
 	if s.Nginx.HTTPSPort != 443 {
 		v.HTTPSHost += ":" + strconv.Itoa(s.Nginx.HTTPSPort)
+		v.ProxyHost += ":" + strconv.Itoa(s.Nginx.HTTPSPort)
 	}
 	if s.TLS.HSTS {
 		v.HSTS = hstsValue

@@ -108,6 +108,18 @@ func nginxValue(s string) (string, error) {
 	return `"` + strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(s) + `"`, nil
 }
 
+// nginxVariable writes an expression of hubgen's own that uses nginx variables, such as
+// "$host:8443". Only variable names, digits, ":" and "." may appear, so no site value can reach
+// nginx through it.
+func nginxVariable(s string) (string, error) {
+	if s == "" || strings.IndexFunc(s, func(c rune) bool {
+		return !(c == '$' || c == '_' || c == ':' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9')
+	}) >= 0 {
+		return "", fmt.Errorf("%q is not an nginx variable expression", s)
+	}
+	return s, nil
+}
+
 // systemdArg writes s as one word of a systemd unit setting such as ExecStart: double-quoted when
 // needed, with "%" (specifiers) and "$" (environment variables) doubled so systemd passes them on.
 func systemdArg(s string) (string, error) {
