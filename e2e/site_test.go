@@ -75,6 +75,39 @@ func writeFile(t *testing.T, path string, data []byte, mode os.FileMode) {
 	}
 }
 
+// siteParams are what the live tests choose for a site; document makes its site.toml.
+type siteParams struct {
+	BaseURL                                                string
+	HTTPPort, HTTPSPort, HubPort, HubAPIPort, ProxyAPIPort int
+	Cert                                                   certificate
+	StateDir, Webroot, PIDFile                             string
+	Admins, Allowed                                        []string
+}
+
+func (p siteParams) document() map[string]any {
+	return map[string]any{
+		"domain":  testDomain,
+		"tls":     map[string]any{"cert": p.Cert.Cert, "key": p.Cert.Key},
+		"users":   map[string]any{"admin": p.Admins, "allowed": p.Allowed},
+		"spawner": map[string]any{"cmd": []string{singleuserProgram}, "default_url": "/tree"},
+		"hub": map[string]any{
+			"port":           p.HubPort,
+			"hub_port":       p.HubAPIPort,
+			"proxy_api_port": p.ProxyAPIPort,
+			"base_url":       p.BaseURL,
+			"state_dir":      p.StateDir,
+		},
+		"nginx": map[string]any{
+			"http_port":  p.HTTPPort,
+			"https_port": p.HTTPSPort,
+			// The ports were checked free on 127.0.0.1 only, and a container may lack ::1.
+			"ipv6":         false,
+			"acme_webroot": p.Webroot,
+			"pid":          p.PIDFile,
+		},
+	}
+}
+
 // writeSite encodes a site document as TOML at path.
 func writeSite(t *testing.T, path string, site map[string]any) {
 	t.Helper()
@@ -134,4 +167,51 @@ func randomHex(t *testing.T, n int) string {
 		t.Fatal(err)
 	}
 	return hex.EncodeToString(b)
+}
+
+// secretFiles are the files `hubgen secrets` creates for a site; empty paths are not wanted.
+type secretFiles struct {
+	CookieSecret, ProxyToken, DHParam string
+}
+
+// ffdhe2048 is RFC 7919's 2048-bit group, the DH parameters Mozilla's guidelines recommend.
+const ffdhe2048 = `-----BEGIN DH PARAMETERS-----
+MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
++8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
+87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
+YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
+7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
+ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
+-----END DH PARAMETERS-----
+`
+
+// makeSecrets creates a site's secret files the way an administrator would: with `hubgen secrets`
+// when this hubgen has it, otherwise by hand, 0600, since JupyterHub refuses a cookie secret
+// others can read.
+func makeSecrets(t *testing.T, sitePath string, f secretFiles) {
+	t.Helper()
+	if hasSecretsCommand {
+		runHubgen(t, "secrets", sitePath)
+	} else {
+		for _, path := range []string{f.CookieSecret, f.ProxyToken} {
+			if path != "" {
+				writeFile(t, path, []byte(randomHex(t, 32)+"\n"), 0o600)
+			}
+		}
+		if f.DHParam != "" {
+			writeFile(t, f.DHParam, []byte(ffdhe2048), 0o600)
+		}
+	}
+	for _, path := range []string{f.CookieSecret, f.ProxyToken, f.DHParam} {
+		if path == "" {
+			continue
+		}
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatalf("secret file: %v", err)
+		}
+		if mode := info.Mode().Perm(); mode != 0o600 {
+			t.Errorf("%s has mode %#o, want 0600", path, mode)
+		}
+	}
 }

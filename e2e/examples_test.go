@@ -1,0 +1,315 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubgen/hubgen/schema"
+)
+
+// TestExamples renders every example site as it would be deployed, with its machine-specific
+// paths moved into a temporary directory, and has the real programs load the results: nginx -t
+// accepts nginx.conf, and JupyterHub loads jupyterhub_config.py with the site's values.
+func TestExamples(t *testing.T) {
+	requireSystem(t)
+	examples, err := filepath.Glob("../examples/*.toml")
+	if err != nil || len(examples) == 0 {
+		t.Fatalf("no examples in ../examples (%v)", err)
+	}
+	nginxVersion := installedNginxVersion(t)
+	for _, example := range examples {
+		t.Run(strings.TrimSuffix(filepath.Base(example), ".toml"), func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			e := rewriteExample(t, example, dir, nginxVersion)
+			root := filepath.Join(dir, "root")
+			runHubgen(t, "render", e.Path, "-o", root)
+
+			checkNginxConfig(t, filepath.Join(root, "nginx", "nginx.conf"), dir)
+			got := showConfig(t, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir)
+			if diff := cmp.Diff(e.Want, got); diff != "" {
+				t.Errorf("JupyterHub loaded other values than the site's (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// installedNginxVersion is "MAJOR.MINOR" of the nginx on PATH.
+func installedNginxVersion(t *testing.T) string {
+	t.Helper()
+	// nginx -v prints "nginx version: nginx/1.22.1" on standard error.
+	out, err := exec.Command(nginxProgram, "-v").CombinedOutput()
+	m := regexp.MustCompile(`nginx/(\d+\.\d+)`).FindStringSubmatch(string(out))
+	if err != nil || m == nil {
+		t.Fatalf("nginx -v: %v: %q", err, out)
+	}
+	return m[1]
+}
+
+// example is an example site rewritten for this machine, and what JupyterHub should load from it.
+type example struct {
+	Path string
+	Want hubConfig
+}
+
+// rewriteExample copies an example into dir with every path that names the deployment machine
+// (certificates, secrets, state, pid file) moved into dir, and the secrets created. The rest of
+// the site stays as the example has it.
+func rewriteExample(t *testing.T, path, dir, nginxVersion string) example {
+	t.Helper()
+	site, files := moveToTestMachine(t, path, dir, nginxVersion)
+	e := example{Path: filepath.Join(dir, filepath.Base(path))}
+	writeSite(t, e.Path, site)
+	makeSecrets(t, e.Path, files)
+	e.Want = wantHubConfig(t, site, e.Path, files)
+	return e
+}
+
+// moveToTestMachine decodes the example and points its machine paths into dir, returning the
+// site and where its secret files go.
+func moveToTestMachine(t *testing.T, path, dir, nginxVersion string) (map[string]any, secretFiles) {
+	t.Helper()
+	var site map[string]any
+	if _, err := toml.DecodeFile(path, &site); err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	tlsTable, users, hub, nginx := table(site, "tls"), table(site, "users"), table(site, "hub"), table(site, "nginx")
+	secrets := filepath.Join(dir, "secrets")
+	cert := makeCertificate(t, dir, site["domain"].(string))
+	tlsTable["cert"], tlsTable["key"] = cert.Cert, cert.Key
+	var files secretFiles
+	if _, ok := tlsTable["dhparam"]; ok {
+		files.DHParam = filepath.Join(secrets, "dhparam.pem")
+		tlsTable["dhparam"] = files.DHParam
+	}
+	if _, ok := tlsTable["trusted_certificate"]; ok {
+		// Self-signed: the certificate is its own issuer chain.
+		tlsTable["trusted_certificate"] = cert.Cert
+	}
+	state := filepath.Join(dir, "state")
+	hub["state_dir"] = state
+	files.CookieSecret = filepath.Join(state, "jupyterhub_cookie_secret")
+	if _, ok := hub["cookie_secret_file"]; ok {
+		files.CookieSecret = filepath.Join(secrets, "cookie_secret")
+		hub["cookie_secret_file"] = files.CookieSecret
+	}
+	files.ProxyToken = filepath.Join(state, "proxy_auth_token")
+	if _, ok := hub["proxy_auth_token_file"]; ok {
+		files.ProxyToken = filepath.Join(secrets, "proxy_token")
+		hub["proxy_auth_token_file"] = files.ProxyToken
+	}
+	nginx["pid"] = filepath.Join(dir, "nginx.pid")
+	// The nginx that checks the file is the one it is written for: an example for a newer nginx
+	// uses directives 1.22 does not know ("http2 on;").
+	nginx["version"] = nginxVersion
+	// A roster is relative to the site file, so it moves with it.
+	if roster, ok := users["roster"].(string); ok {
+		data, err := os.ReadFile(filepath.Join(filepath.Dir(path), roster))
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, roster), data, 0o644)
+	}
+
+	// JupyterHub creates its database there, but not the directory.
+	if err := os.MkdirAll(state, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return site, files
+}
+
+// wantHubConfig is what JupyterHub must load for the site: the site file's values, and the
+// defaults DESIGN.md documents for the keys it leaves out.
+func wantHubConfig(t *testing.T, site map[string]any, sitePath string, files secretFiles) hubConfig {
+	t.Helper()
+	users, hub, spawner := table(site, "users"), table(site, "hub"), table(site, "spawner")
+	token, err := os.ReadFile(files.ProxyToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admins := stringList(t, users["admin"])
+	allowed := append(append(stringList(t, users["allowed"]), admins...), rosterUsers(t, sitePath, users)...)
+	baseURL := stringOr(hub["base_url"], "/")
+	return hubConfig{
+		AdminUsers:       sortedSet(admins),
+		AllowedUsers:     sortedSet(allowed),
+		CookieSecretFile: files.CookieSecret,
+		ProxyAuthToken:   strings.TrimSpace(string(token)),
+		BindURL:          fmt.Sprintf("http://127.0.0.1:%d%s", intOr(hub["port"], 8000), baseURL),
+		HubBindURL:       fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["hub_port"], 8081)),
+		ProxyAPIURL:      fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["proxy_api_port"], 8001)),
+		DatabaseURL:      "sqlite:///" + filepath.Join(hub["state_dir"].(string), "jupyterhub.sqlite"),
+		SpawnerCmd:       stringList(t, spawner["cmd"]),
+		DefaultURL:       stringOr(spawner["default_url"], ""),
+		NotebookDir:      stringOr(spawner["notebook_dir"], ""),
+	}
+}
+
+// rosterUsers are the users a site's roster file adds, as hubgen reads the roster: the format is
+// hubgen's, and its own tests cover the parsing.
+func rosterUsers(t *testing.T, sitePath string, users map[string]any) []string {
+	t.Helper()
+	if _, ok := users["roster"]; !ok {
+		return nil
+	}
+	s, err := schema.Load(sitePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Users.AllowedUsers
+}
+
+// hubConfig is what the tests compare of the configuration JupyterHub loaded.
+type hubConfig struct {
+	AdminUsers, AllowedUsers []string
+	CookieSecretFile         string
+	ProxyAuthToken           string
+	BindURL, HubBindURL      string
+	ProxyAPIURL              string
+	DatabaseURL              string
+	SpawnerCmd               []string
+	DefaultURL, NotebookDir  string
+}
+
+// showConfig has JupyterHub load the config file and print the configuration it loaded. In 3.0
+// this runs the hub's whole initialisation first (it reads the cookie secret and creates the
+// database), so it is a real start short of listening, run in dir.
+func showConfig(t *testing.T, config, dir string) hubConfig {
+	t.Helper()
+	out := mustRun(t, 30*time.Second, dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
+	var shown struct {
+		Authenticator struct {
+			AdminUsers   pythonSet `json:"admin_users"`
+			AllowedUsers pythonSet `json:"allowed_users"`
+		}
+		ConfigurableHTTPProxy struct {
+			APIURL    string `json:"api_url"`
+			AuthToken string `json:"auth_token"`
+		}
+		JupyterHub struct {
+			BindURL          string `json:"bind_url"`
+			HubBindURL       string `json:"hub_bind_url"`
+			CookieSecretFile string `json:"cookie_secret_file"`
+			DBURL            string `json:"db_url"`
+		}
+		Spawner struct {
+			Cmd         []string `json:"cmd"`
+			DefaultURL  string   `json:"default_url"`
+			NotebookDir string   `json:"notebook_dir"`
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &shown); err != nil {
+		t.Fatalf("jupyterhub --show-config-json: %v\n%s", err, out)
+	}
+	return hubConfig{
+		AdminUsers:       shown.Authenticator.AdminUsers,
+		AllowedUsers:     shown.Authenticator.AllowedUsers,
+		CookieSecretFile: shown.JupyterHub.CookieSecretFile,
+		ProxyAuthToken:   shown.ConfigurableHTTPProxy.AuthToken,
+		BindURL:          shown.JupyterHub.BindURL,
+		HubBindURL:       shown.JupyterHub.HubBindURL,
+		ProxyAPIURL:      shown.ConfigurableHTTPProxy.APIURL,
+		DatabaseURL:      shown.JupyterHub.DBURL,
+		SpawnerCmd:       shown.Spawner.Cmd,
+		DefaultURL:       shown.Spawner.DefaultURL,
+		NotebookDir:      shown.Spawner.NotebookDir,
+	}
+}
+
+// pythonSet is a set of strings as --show-config-json prints it: traitlets has no JSON for a
+// Python set, so it prints the set's repr, "{'sam', 'kendra'}" in any order, or "set()". A list
+// or tuple arrives as a JSON array. Either way it decodes sorted.
+type pythonSet []string
+
+var pythonStringRE = regexp.MustCompile(`^'([^'\\]*)'$`)
+
+func (s *pythonSet) UnmarshalJSON(data []byte) error {
+	var list []string
+	if err := json.Unmarshal(data, &list); err == nil {
+		*s = sortedSet(list)
+		return nil
+	}
+	var repr string
+	if err := json.Unmarshal(data, &repr); err != nil {
+		return fmt.Errorf("a set of strings is a JSON array or a Python repr string, not %s", data)
+	}
+	if repr == "set()" {
+		*s = []string{}
+		return nil
+	}
+	if !strings.HasPrefix(repr, "{") || !strings.HasSuffix(repr, "}") {
+		return fmt.Errorf("not a Python set: %q", repr)
+	}
+	list = []string{}
+	for _, item := range strings.Split(strings.TrimSuffix(strings.TrimPrefix(repr, "{"), "}"), ", ") {
+		m := pythonStringRE.FindStringSubmatch(item)
+		if m == nil {
+			return fmt.Errorf("not a set of simple strings: %q", repr)
+		}
+		list = append(list, m[1])
+	}
+	*s = sortedSet(list)
+	return nil
+}
+
+// sortedSet returns the distinct strings, sorted, never nil.
+func sortedSet(items []string) []string {
+	set := map[string]bool{}
+	for _, item := range items {
+		set[item] = true
+	}
+	out := make([]string, 0, len(set))
+	for item := range set {
+		out = append(out, item)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// stringList reads a TOML value that is a string or an array of strings.
+func stringList(t *testing.T, v any) []string {
+	t.Helper()
+	switch v := v.(type) {
+	case nil:
+		return nil
+	case string:
+		return []string{v}
+	case []any:
+		out := make([]string, len(v))
+		for i, item := range v {
+			s, ok := item.(string)
+			if !ok {
+				t.Fatalf("not a string: %#v", item)
+			}
+			out[i] = s
+		}
+		return out
+	}
+	t.Fatalf("not a string or a list of strings: %#v", v)
+	return nil
+}
+
+func stringOr(v any, fallback string) string {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return fallback
+}
+
+func intOr(v any, fallback int) int {
+	if i, ok := v.(int64); ok {
+		return int(i)
+	}
+	return fallback
+}

@@ -1,0 +1,316 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// process is a long-running program the test started, with its output in a file.
+type process struct {
+	name string
+	cmd  *exec.Cmd
+	log  string
+	done chan struct{} // closed when the program has exited
+	err  error         // its exit status, once done is closed
+}
+
+// startProcess starts a program in its own process group, its output going to logPath.
+func startProcess(t *testing.T, name, logPath, dir string, env []string, program string, args ...string) *process {
+	t.Helper()
+	// Appending, because a program may also open the file itself (nginx -e).
+	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The program and its children write to their own copies of the file descriptor; a file
+	// rather than a pipe means nothing waits on them after the program exits.
+	defer out.Close()
+	cmd := exec.Command(program, args...)
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, out, out
+	// Its own group, so that a program that ignores SIGTERM can be killed with its children.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", name, err)
+	}
+	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.done)
+	}()
+	return p
+}
+
+// exited reports whether the program has ended, and how.
+func (p *process) exited() (bool, error) {
+	select {
+	case <-p.done:
+		return true, p.err
+	default:
+		return false, nil
+	}
+}
+
+// stop sends sig and waits up to grace for the program to exit; after that it kills the
+// program's process group.
+func (p *process) stop(t *testing.T, sig syscall.Signal, grace time.Duration) {
+	if done, _ := p.exited(); done {
+		return
+	}
+	pid := p.cmd.Process.Pid
+	_ = syscall.Kill(pid, sig)
+	select {
+	case <-p.done:
+		return
+	case <-time.After(grace):
+	}
+	t.Errorf("%s did not exit within %v of %v; killing its process group", p.name, grace, sig)
+	_ = syscall.Kill(-pid, syscall.SIGKILL)
+	select {
+	case <-p.done:
+	case <-time.After(5 * time.Second):
+		t.Errorf("%s (pid %d) survived SIGKILL", p.name, pid)
+	}
+}
+
+// logTail is the end of a log file, for failure messages.
+func logTail(path string, max int64) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return err.Error()
+	}
+	defer f.Close()
+	if info, err := f.Stat(); err == nil && info.Size() > max {
+		_, _ = f.Seek(info.Size()-max, io.SeekStart)
+	}
+	b, _ := io.ReadAll(f)
+	return string(b)
+}
+
+// dumpLogsOnFailure logs the files at the end of a failed test, after everything has stopped,
+// so the shutdown is in them too.
+func dumpLogsOnFailure(t *testing.T, logs map[string]string) {
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		for name, path := range logs {
+			t.Logf("----- %s (%s) -----\n%s", name, path, logTail(path, 64<<10))
+		}
+	})
+}
+
+// nginxErrorLog is where the rendered nginx.conf sends errors: a shared system file, so the
+// tests keep only what was added while they ran.
+const nginxErrorLog = "/var/log/nginx/error.log"
+
+// logSince copies what is appended to a shared log file from now on into a file of the test's,
+// when the test ends.
+func logSince(t *testing.T, shared, copyTo string) {
+	var offset int64
+	if info, err := os.Stat(shared); err == nil {
+		offset = info.Size()
+	}
+	t.Cleanup(func() {
+		f, err := os.Open(shared)
+		if err != nil {
+			return
+		}
+		defer f.Close()
+		if _, err := f.Seek(offset, io.SeekStart); err != nil {
+			return
+		}
+		b, _ := io.ReadAll(f)
+		_ = os.WriteFile(copyTo, b, 0o644)
+	})
+}
+
+// startNginx runs nginx in the foreground from the rendered file. The test's cleanup stops it
+// gracefully.
+func startNginx(t *testing.T, conf, logDir string, ports ...int) *process {
+	t.Helper()
+	checkNginxConfig(t, conf, logDir)
+	logSince(t, nginxErrorLog, filepath.Join(logDir, "nginx-error.log"))
+	p := startProcess(t, "nginx", filepath.Join(logDir, "nginx.log"), logDir, nil,
+		nginxProgram, "-c", conf, "-e", filepath.Join(logDir, "nginx.log"), "-g", "daemon off;")
+	// SIGQUIT is nginx's graceful shutdown.
+	t.Cleanup(func() { p.stop(t, syscall.SIGQUIT, 10*time.Second) })
+	for _, port := range ports {
+		waitForPort(t, p, port, 10*time.Second)
+	}
+	return p
+}
+
+// checkNginxConfig runs nginx -t on the file, failing the test if nginx rejects it, and logs
+// nginx's warnings, which do not fail it.
+func checkNginxConfig(t *testing.T, conf, logDir string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// -e: errors from before the file is read go to the test's directory, not /var/log/nginx.
+	out, err := exec.CommandContext(ctx, nginxProgram, "-t", "-c", conf, "-e", filepath.Join(logDir, "nginx-t.log")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("nginx -t -c %s: %v\n%s", conf, err, out)
+	}
+	if warnings := strings.TrimSpace(removeLines(string(out), "syntax is ok", "test is successful")); warnings != "" {
+		t.Logf("nginx -t warns:\n%s", warnings)
+	}
+}
+
+// removeLines drops the lines that contain any of the phrases.
+func removeLines(text string, phrases ...string) string {
+	var kept []string
+lines:
+	for _, line := range strings.Split(text, "\n") {
+		for _, p := range phrases {
+			if strings.Contains(line, p) {
+				continue lines
+			}
+		}
+		kept = append(kept, line)
+	}
+	return strings.Join(kept, "\n")
+}
+
+// waitForPort waits until something accepts connections on the loopback port, failing early if
+// p exits.
+func waitForPort(t *testing.T, p *process, port int, timeout time.Duration) {
+	t.Helper()
+	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	deadline := time.Now().Add(timeout)
+	for {
+		conn, err := net.DialTimeout("tcp", addr, time.Second)
+		if err == nil {
+			conn.Close()
+			return
+		}
+		if done, exitErr := p.exited(); done {
+			t.Fatalf("%s exited (%v) before listening on %s:\n%s", p.name, exitErr, addr, logTail(p.log, 8<<10))
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s not listening on %s after %v: %v\n%s", p.name, addr, timeout, err, logTail(p.log, 8<<10))
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// startHub runs JupyterHub from the rendered config in dir. The test's cleanup stops it with
+// SIGTERM, on which it stops its proxy and the single-user servers itself.
+func startHub(t *testing.T, config, dir, logDir string, healthURL string) *process {
+	t.Helper()
+	p := startProcess(t, "jupyterhub", filepath.Join(logDir, "jupyterhub.log"), dir, hubEnv(),
+		jupyterhubProgram, "-f", config)
+	t.Cleanup(func() { p.stop(t, syscall.SIGTERM, 20*time.Second) })
+	waitForHealth(t, p, healthURL, 30*time.Second)
+	return p
+}
+
+// waitForHealth polls the hub's health check through its proxy: it answers 200 only once the
+// proxy is up and has the hub's route, which is when a browser can use the hub.
+func waitForHealth(t *testing.T, p *process, url string, timeout time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	var last string
+	for {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+			last = resp.Status
+		} else {
+			last = err.Error()
+		}
+		if done, exitErr := p.exited(); done {
+			t.Fatalf("%s exited (%v) before %s answered:\n%s", p.name, exitErr, url, logTail(p.log, 16<<10))
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("%s: no 200 from %s within %v (last: %s)", p.name, url, timeout, last)
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
+}
+
+// systemUser is a throw-away account for the PAM authenticator.
+type systemUser struct {
+	Name, Password string
+}
+
+// addSystemUser creates a user with a home directory and a password, and removes both when the
+// test ends. Registered before the hub starts, the removal runs after the hub has stopped the
+// user's server.
+func addSystemUser(t *testing.T, role string) systemUser {
+	t.Helper()
+	// Unique per run, so a crashed run's leftovers never collide; valid for useradd and for
+	// hubgen's username rule.
+	u := systemUser{Name: "e2e" + role + randomHex(t, 4), Password: randomHex(t, 12)}
+	mustRun(t, 10*time.Second, "", nil, "useradd", "-m", "-s", "/bin/sh", u.Name)
+	t.Cleanup(func() { removeSystemUser(t, u.Name) })
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "chpasswd")
+	cmd.Stdin = strings.NewReader(u.Name + ":" + u.Password + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("chpasswd %s: %v\n%s", u.Name, err, out)
+	}
+	return u
+}
+
+// removeSystemUser deletes the user and its home. userdel refuses while the user has processes,
+// so any the hub left behind (it should leave none) are killed first, by pid.
+func removeSystemUser(t *testing.T, name string) {
+	if pids := userProcesses(name); len(pids) > 0 {
+		t.Errorf("user %s still has processes %v after the hub stopped; killing them", name, pids)
+		for _, pid := range pids {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, "userdel", "-r", name).CombinedOutput()
+	if err != nil {
+		t.Errorf("userdel -r %s: %v\n%s", name, err, out)
+	}
+}
+
+// userProcesses lists the pids of the processes running as the named user.
+func userProcesses(name string) []int {
+	out, err := exec.Command("id", "-u", name).Output()
+	if err != nil {
+		return nil
+	}
+	uid := strings.TrimSpace(string(out))
+	entries, _ := os.ReadDir("/proc")
+	var pids []int
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
+		if err != nil {
+			continue
+		}
+		for _, line := range strings.Split(string(status), "\n") {
+			// "Uid:	real	effective	saved	fs"
+			if fields := strings.Fields(line); len(fields) > 1 && fields[0] == "Uid:" && fields[1] == uid {
+				pids = append(pids, pid)
+			}
+		}
+	}
+	return pids
+}

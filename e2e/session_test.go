@@ -1,0 +1,221 @@
+package e2e
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// liveSite is a site rendered by hubgen and running on this machine: nginx and JupyterHub started
+// from the rendered files, with three system users.
+type liveSite struct {
+	BaseURL                   string
+	HTTPPort, HTTPSPort       int
+	HubPort                   int // hub.port: the proxy that nginx forwards to
+	Admin, Student, Outsider  systemUser
+	ChallengeToken, Challenge string // a file in the ACME webroot and its contents
+	Dir, Root                 string
+}
+
+// startLiveSite renders a site served at baseURL and starts it. Everything it starts is stopped
+// when the test ends, passed or failed: the hub first (it stops the proxy and the users' servers),
+// then nginx, then the users are removed, and then, on failure, the logs are printed.
+func startLiveSite(t *testing.T, baseURL string) *liveSite {
+	t.Helper()
+	s := &liveSite{BaseURL: baseURL, Dir: t.TempDir()}
+	s.Root = filepath.Join(s.Dir, "root")
+	dumpLogsOnFailure(t, map[string]string{
+		"jupyterhub":            filepath.Join(s.Dir, "jupyterhub.log"),
+		"nginx":                 filepath.Join(s.Dir, "nginx.log"),
+		"nginx error_log (new)": filepath.Join(s.Dir, "nginx-error.log"),
+	})
+	s.Admin = addSystemUser(t, "a")
+	s.Student = addSystemUser(t, "s")
+	// A real account with a correct password that the site does not allow.
+	s.Outsider = addSystemUser(t, "o")
+
+	webroot := worldReadableDir(t)
+	s.ChallengeToken, s.Challenge = randomHex(t, 16), randomHex(t, 16)
+	challenge := filepath.Join(webroot, ".well-known", "acme-challenge", s.ChallengeToken)
+	writeFile(t, challenge, []byte(s.Challenge), 0o644)
+	for dir := filepath.Dir(challenge); dir != webroot; dir = filepath.Dir(dir) {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	state := filepath.Join(s.Dir, "state")
+	ports := freePorts(t, 5)
+	s.HTTPPort, s.HTTPSPort, s.HubPort = ports[0], ports[1], ports[2]
+	sitePath := filepath.Join(s.Dir, "site.toml")
+	writeSite(t, sitePath, siteParams{
+		BaseURL:  baseURL,
+		HTTPPort: s.HTTPPort, HTTPSPort: s.HTTPSPort,
+		HubPort: s.HubPort, HubAPIPort: ports[3], ProxyAPIPort: ports[4],
+		Cert:     makeCertificate(t, s.Dir, testDomain),
+		StateDir: state,
+		Webroot:  webroot,
+		PIDFile:  filepath.Join(s.Dir, "nginx.pid"),
+		Admins:   []string{s.Admin.Name},
+		Allowed:  []string{s.Student.Name},
+	}.document())
+	makeSecrets(t, sitePath, secretFiles{
+		CookieSecret: filepath.Join(state, "jupyterhub_cookie_secret"),
+		ProxyToken:   filepath.Join(state, "proxy_auth_token"),
+	})
+	runHubgen(t, "render", sitePath, "-o", s.Root)
+
+	// nginx first, so that the cleanups, which run in reverse, stop the hub first.
+	startNginx(t, filepath.Join(s.Root, "nginx", "nginx.conf"), s.Dir, s.HTTPPort, s.HTTPSPort)
+	health := "http://127.0.0.1:" + strconv.Itoa(s.HubPort) + baseURL + "hub/health"
+	startHub(t, filepath.Join(s.Root, "jupyterhub", "jupyterhub_config.py"), state, s.Dir, health)
+	return s
+}
+
+// TestSession uses a course site as its users do, through the rendered nginx in front of the
+// rendered JupyterHub: once served at the domain's root and once under a path.
+func TestSession(t *testing.T) {
+	requireSystem(t)
+	for _, baseURL := range []string{"/", "/engr101/"} {
+		t.Run("base_url="+baseURL, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			s := startLiveSite(t, baseURL)
+			t.Logf("site up in %v", time.Since(start).Round(time.Millisecond))
+			t.Run("http", func(t *testing.T) { checkPlainHTTP(t, s) })
+			t.Run("https", func(t *testing.T) { checkHTTPS(t, s) })
+			t.Run("student", func(t *testing.T) { checkStudentSession(t, s) })
+			t.Run("outsider", func(t *testing.T) { checkOutsiderRefused(t, s) })
+			t.Run("admin", func(t *testing.T) { checkAdmin(t, s) })
+		})
+	}
+}
+
+// checkPlainHTTP: port 80 redirects everything to https, except ACME challenges, which certbot
+// --webroot needs answered over plain http.
+func checkPlainHTTP(t *testing.T, s *liveSite) {
+	b := newBrowser(t, testDomain, s.HTTPPort, s.HTTPSPort)
+	path := s.BaseURL + "hub/login?next=%2Fsomewhere"
+	p := b.getOnce(b.http + path)
+	if p.StatusCode != http.StatusMovedPermanently {
+		t.Errorf("GET %s%s: %s, want 301", b.http, path, p.Status)
+	}
+	if got, want := p.Header.Get("Location"), b.https+path; got != want {
+		t.Errorf("GET %s%s redirects to %q, want %q (https port and the whole request URI)", b.http, path, got, want)
+	}
+
+	challenge := "/.well-known/acme-challenge/" + s.ChallengeToken
+	p = b.getOnce(b.http + challenge)
+	if p.StatusCode != http.StatusOK || p.Body != s.Challenge {
+		t.Errorf("GET %s%s: %s %q, want 200 with the webroot's file %q", b.http, challenge, p.Status, p.Body, s.Challenge)
+	}
+}
+
+// checkHTTPS: the https server sends HSTS, and a site under a path sends "/" to it.
+func checkHTTPS(t *testing.T, s *liveSite) {
+	b := newBrowser(t, testDomain, s.HTTPPort, s.HTTPSPort)
+	p := b.get(b.https + s.BaseURL + "hub/login")
+	if p.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", p.Request.URL, p.Status)
+	}
+	if p.ProtoMajor != 2 {
+		t.Errorf("GET %s over %s, want HTTP/2", p.Request.URL, p.Proto)
+	}
+	if got := p.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=63072000") {
+		t.Errorf("login page Strict-Transport-Security = %q, want max-age=63072000", got)
+	}
+	if s.BaseURL == "/" {
+		return
+	}
+	p = b.getOnce(b.https + "/")
+	if loc := p.Header.Get("Location"); p.StatusCode != http.StatusFound || (loc != s.BaseURL && loc != b.https+s.BaseURL) {
+		t.Errorf("GET %s/: %s to %q, want 302 to %s", b.https, p.Status, loc, s.BaseURL)
+	}
+}
+
+// checkStudentSession: an allowed user logs in with their system password, their server is
+// spawned and reached through the OAuth round trip, and code runs in a kernel over a websocket,
+// all through nginx.
+func checkStudentSession(t *testing.T, s *liveSite) {
+	b := newBrowser(t, testDomain, s.HTTPPort, s.HTTPSPort)
+	start := time.Now()
+	p := b.login(s.BaseURL, s.Student, "")
+	if p.StatusCode != http.StatusOK || strings.HasSuffix(p.Request.URL.Path, "/hub/login") {
+		t.Fatalf("student login ended at %s with %s, want the spawn page", p.Request.URL, p.Status)
+	}
+	serverURL := b.https + s.BaseURL + "user/" + s.Student.Name + "/"
+	b.waitForServer(s.BaseURL, s.Student.Name, 60*time.Second)
+	t.Logf("logged in and server up in %v", time.Since(start).Round(time.Millisecond))
+
+	// The hub and the notebook server learn the browser's scheme from X-Forwarded-Proto; with
+	// it, the server's login cookie is Secure and never travels over plain http.
+	if set, secure := b.cookies.setSecure("jupyterhub-user-" + s.Student.Name); !set || !secure {
+		t.Errorf("cookie jupyterhub-user-%s: set %v, Secure %v; want a Secure cookie (does nginx send X-Forwarded-Proto?)", s.Student.Name, set, secure)
+	}
+
+	kernel := b.startKernel(serverURL)
+	out, err := b.execute(serverURL, kernel, s.Student.Name, "print(6*7)")
+	if err != nil {
+		t.Fatalf("print(6*7) in kernel %s: %v", kernel, err)
+	}
+	if out != "42\n" {
+		t.Errorf("print(6*7) printed %q, want \"42\\n\"", out)
+	}
+	t.Logf("kernel answered in %v after login", time.Since(start).Round(time.Millisecond))
+
+	// A notebook larger than nginx's 1m default body size saves.
+	big := `{"type": "file", "format": "text", "content": "` + strings.Repeat("x", 3<<20) + `"}`
+	p = b.mustDo(http.MethodPut, serverURL+"api/contents/big.txt", strings.NewReader(big), http.Header{
+		"Content-Type": {"application/json"},
+		"X-Xsrftoken":  {b.cookie(serverURL, "_xsrf")},
+		"Referer":      {serverURL + "tree"},
+	}, false)
+	if p.StatusCode != http.StatusCreated && p.StatusCode != http.StatusOK {
+		t.Errorf("saving a 3 MB file: %s, want 201 (client_max_body_size)", p.Status)
+	}
+
+	p = b.get(b.https + s.BaseURL + "hub/admin")
+	if p.StatusCode != http.StatusForbidden {
+		t.Errorf("student GET hub/admin: %s, want 403", p.Status)
+	}
+}
+
+// checkOutsiderRefused: a system user who is not in the site's lists cannot log in, even with the
+// right password.
+func checkOutsiderRefused(t *testing.T, s *liveSite) {
+	b := newBrowser(t, testDomain, s.HTTPPort, s.HTTPSPort)
+	p := b.login(s.BaseURL, s.Outsider, "")
+	// JupyterHub 3.0 shows the login form again, with 200.
+	if !strings.HasSuffix(p.Request.URL.Path, "/hub/login") || !strings.Contains(p.Body, "Invalid username or password") {
+		t.Errorf("not-allowed user's login ended at %s with %s, want the login form with \"Invalid username or password\"", p.Request.URL, p.Status)
+	}
+	if c := b.cookie(b.https+s.BaseURL+"hub/", "jupyterhub-hub-login"); c != "" {
+		t.Errorf("not-allowed user got a jupyterhub-hub-login cookie")
+	}
+	if p := b.get(b.https + s.BaseURL + "hub/home"); !strings.HasSuffix(p.Request.URL.Path, "/hub/login") {
+		t.Errorf("not-allowed user reached %s (%s), want a redirect to the login form", p.Request.URL, p.Status)
+	}
+}
+
+// checkAdmin: an admin reaches the admin page, and the page's own calls to the hub's REST API
+// (cookie-authenticated, checked against Referer) work through nginx.
+func checkAdmin(t *testing.T, s *liveSite) {
+	b := newBrowser(t, testDomain, s.HTTPPort, s.HTTPSPort)
+	adminPath := s.BaseURL + "hub/admin"
+	// next keeps the admin from spawning a server nobody uses.
+	p := b.login(s.BaseURL, s.Admin, adminPath)
+	if p.StatusCode != http.StatusOK || p.Request.URL.Path != adminPath {
+		t.Fatalf("admin login ended at %s with %s, want 200 at %s", p.Request.URL, p.Status, adminPath)
+	}
+	// The hub compares the Referer with the scheme (X-Forwarded-Proto) and host:port (Host) it
+	// was given, and drops the cookie's authority if they differ.
+	p = b.mustDo(http.MethodGet, b.https+s.BaseURL+"hub/api/users", nil,
+		http.Header{"Referer": {b.https + adminPath}, "Accept": {"application/json"}}, false)
+	if p.StatusCode != http.StatusOK || !strings.Contains(p.Body, s.Student.Name) {
+		t.Errorf("admin page's GET hub/api/users: %s %.300s, want 200 listing %s (do nginx's Host and X-Forwarded-Proto match the browser's origin?)", p.Status, p.Body, s.Student.Name)
+	}
+}
