@@ -14,11 +14,19 @@ import (
 func pyStr(s string) (string, error) {
 	var b strings.Builder
 	b.Grow(len(s) + 2)
+	if err := writePyStr(&b, s); err != nil {
+		return "", err
+	}
+	return b.String(), nil
+}
+
+// writePyStr writes pyStr(s) to b, so that a list of thousands of users is quoted into one buffer.
+func writePyStr(b *strings.Builder, s string) error {
 	b.WriteByte('\'')
 	for i := 0; i < len(s); {
 		c, size := utf8.DecodeRuneInString(s[i:])
 		if c == utf8.RuneError && size == 1 {
-			return "", fmt.Errorf("byte 0x%02x at offset %d is not UTF-8", s[i], i)
+			return fmt.Errorf("byte 0x%02x at offset %d is not UTF-8", s[i], i)
 		}
 		i += size
 		switch {
@@ -36,15 +44,15 @@ func pyStr(s string) (string, error) {
 		case c > 0x7f && unicode.IsPrint(c):
 			b.WriteRune(c)
 		case c <= 0xff:
-			fmt.Fprintf(&b, `\x%02x`, c)
+			fmt.Fprintf(b, `\x%02x`, c)
 		case c <= 0xffff:
-			fmt.Fprintf(&b, `\u%04x`, c)
+			fmt.Fprintf(b, `\u%04x`, c)
 		default:
-			fmt.Fprintf(&b, `\U%08x`, c)
+			fmt.Fprintf(b, `\U%08x`, c)
 		}
 	}
 	b.WriteByte('\'')
-	return b.String(), nil
+	return nil
 }
 
 // pyStrList writes a Python list of string literals.
@@ -63,21 +71,30 @@ func pyCollection(open, end, empty string, list []string) (string, error) {
 	if len(list) == 0 {
 		return empty, nil
 	}
-	quoted := make([]string, len(list))
-	for i, s := range list {
-		q, err := pyStr(s)
-		if err != nil {
-			return "", err
-		}
-		quoted[i] = q
-	}
-	if len(list) <= 3 {
-		return open + strings.Join(quoted, ", ") + end, nil
+	oneLine := len(list) <= 3
+	size := len(open) + len(end) + 1
+	for _, s := range list {
+		size += len(s) + 8 // quotes, indent or separator, a few escapes
 	}
 	var b strings.Builder
-	b.WriteString(open + "\n")
-	for _, q := range quoted {
-		b.WriteString("    " + q + ",\n")
+	b.Grow(size)
+	b.WriteString(open)
+	if !oneLine {
+		b.WriteString("\n")
+	}
+	for i, s := range list {
+		switch {
+		case !oneLine:
+			b.WriteString("    ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		if err := writePyStr(&b, s); err != nil {
+			return "", err
+		}
+		if !oneLine {
+			b.WriteString(",\n")
+		}
 	}
 	b.WriteString(end)
 	return b.String(), nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"syscall"
 )
 
@@ -137,6 +138,7 @@ func mkdirAll(dir string) ([]string, error) {
 // stage writes data to a synced temporary file beside target, with target's mode and owner when
 // target exists.
 func stage(target string, data []byte) (s *staged, err error) {
+	removeLeftovers(target)
 	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".hubgen-*")
 	if err != nil {
 		return nil, fmt.Errorf("stage %s: %w", target, err)
@@ -144,8 +146,9 @@ func stage(target string, data []byte) (s *staged, err error) {
 	s = &staged{target: target, temp: f.Name()}
 	defer func() {
 		if err != nil {
+			// Not s.temp: the failing return has set s to nil.
 			f.Close()
-			os.Remove(s.temp)
+			os.Remove(f.Name())
 		}
 	}()
 	mode := newFileMode
@@ -175,6 +178,16 @@ func stage(target string, data []byte) (s *staged, err error) {
 		return nil, fmt.Errorf("stage %s: %w", target, err)
 	}
 	return s, nil
+}
+
+// removeLeftovers removes the staged files (and backups) of a render that was killed before it
+// could clean up, so that they do not pile up beside the configuration.
+func removeLeftovers(target string) {
+	base := strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(filepath.Base(target))
+	old, _ := filepath.Glob(filepath.Join(filepath.Dir(target), "."+base+".hubgen-*"))
+	for _, p := range old {
+		os.Remove(p)
+	}
 }
 
 // commit renames every staged file into place. Old targets are first hard-linked to a backup name

@@ -58,7 +58,11 @@ var Fields = []Field{
 	{Key: "users.allowed", Kind: KindStrings, Default: "[]", Example: `["kendra", "sam"]`,
 		Doc: "JupyterHub usernames allowed to log in (system users for the PAM authenticator)"},
 	{Key: "users.roster", Kind: KindString, Example: `"rosters/engr101.csv"`,
-		Doc: "optional file of more allowed users, relative to this site file"},
+		Doc: "optional file of more allowed users, relative to this site file: .txt (one a line) or .csv"},
+	{Key: "users.roster_column", Kind: KindString, Default: "the first of " + rosterColumnList, Example: `"SIS Login ID"`,
+		Doc: `the .csv roster's column of usernames, by its header; case does not matter, and "SIS Login ID" may be written sis_login_id`},
+	{Key: "users.roster_email_domain", Kind: KindString, Example: `"example.edu"`,
+		Doc: "roster entries are addresses at this domain: kendra@example.edu becomes kendra; others are refused"},
 
 	{Key: "spawner.cmd", Kind: KindCommand, Required: true, Example: `["/opt/conda/bin/jupyterhub-singleuser"]`,
 		Doc: "the single-user server command, a string or a list of strings"},

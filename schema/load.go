@@ -6,7 +6,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
@@ -50,6 +52,10 @@ func decode(r *reporter, data []byte) (map[string]any, bool) {
 		r.add(p, "toml", false, fmt.Sprintf("byte 0x%02x is not UTF-8 (TOML files are UTF-8 text; save the file as UTF-8)", data[i]))
 		return nil, false
 	}
+	if i := tooDeep(data); i >= 0 {
+		r.add(offsetPosition(data, i), "toml", false, fmt.Sprintf("arrays and inline tables nest more than %d deep (a site file needs 2)", maxNesting))
+		return nil, false
+	}
 	text := string(data)
 	var raw map[string]any
 	if _, err := toml.Decode(text, &raw); err != nil {
@@ -59,15 +65,39 @@ func decode(r *reporter, data []byte) (map[string]any, bool) {
 			if key == "" {
 				key = "toml"
 			}
-			r.add(Position{Line: perr.Position.Line, Col: max(perr.Position.Col, 1)}, key, false,
-				"syntax error: "+strings.TrimSpace(perr.Message)+" (see https://toml.io/en/v1.0.0)")
+			r.add(inText(text, Position{Line: perr.Position.Line, Col: perr.Position.Col}), key, false,
+				"syntax error: "+printable(strings.TrimSpace(perr.Message))+" (see https://toml.io/en/v1.0.0)")
 		} else {
-			r.add(Position{Line: 1, Col: 1}, "toml", false, "cannot decode: "+err.Error())
+			r.add(Position{Line: 1, Col: 1}, "toml", false, "cannot decode: "+printable(err.Error()))
 		}
 		return nil, false
 	}
 	r.pos = locate(text)
 	return raw, true
+}
+
+// inText moves p onto text: the decoder places an error at the end of the file one column past
+// the last character, and an editor cannot jump there.
+func inText(text string, p Position) Position {
+	lines := strings.Split(text, "\n")
+	p.Line = min(max(p.Line, 1), len(lines))
+	p.Col = min(max(p.Col, 1), len(lines[p.Line-1])+1)
+	return p
+}
+
+// printable escapes the runes a terminal would not show in a decoder's message, which quotes the
+// file's characters as they are, control characters included.
+func printable(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		if unicode.IsPrint(c) && c != utf8.RuneError {
+			b.WriteRune(c)
+			continue
+		}
+		q := strconv.QuoteRuneToASCII(c)
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
 }
 
 func invalidUTF8(data []byte) int {
@@ -320,9 +350,11 @@ func build(name string, values map[string]any) *Site {
 		HSTS:               flag("tls.hsts", true),
 	}
 	s.Users = Users{
-		AdminUsers:   strs("users.admin", nil),
-		AllowedUsers: strs("users.allowed", nil),
-		Roster:       str("users.roster", ""),
+		AdminUsers:        strs("users.admin", nil),
+		AllowedUsers:      strs("users.allowed", nil),
+		Roster:            str("users.roster", ""),
+		RosterColumn:      str("users.roster_column", ""),
+		RosterEmailDomain: str("users.roster_email_domain", ""),
 	}
 	s.Spawner = Spawner{
 		Cmd:         strs("spawner.cmd", nil),

@@ -53,6 +53,11 @@ func locate(text string) positions {
 	return s.pos
 }
 
+// maxLocatedPath bounds the key paths the scanner builds. Keys and elements nested deeper than any
+// site file needs share their ancestor's path and position, so that a hostile file of 100,000
+// nested arrays costs linear time rather than quadratic time and memory.
+const maxLocatedPath = 1024
+
 type scanner struct {
 	text      string
 	i         int
@@ -165,9 +170,10 @@ func (s *scanner) keyPath(prefix string) string {
 			}
 			part = s.text[b:s.i]
 		}
-		if path == "" {
+		switch {
+		case path == "":
 			path = part
-		} else {
+		case len(path) <= maxLocatedPath:
 			path += "." + part
 		}
 		s.skipBlank(false)
@@ -201,8 +207,9 @@ func (s *scanner) quotedKey() string {
 // skipString moves past one string of any of TOML's four kinds.
 func (s *scanner) skipString() {
 	quote := s.peek()
-	if strings.HasPrefix(s.text[s.i:], strings.Repeat(string(quote), 3)) {
-		delim := strings.Repeat(string(quote), 3)
+	// The delimiter is sliced from the text, not built: this runs for every string, and a roster
+	// has thousands.
+	if delim := s.text[s.i:min(s.i+3, len(s.text))]; delim == `"""` || delim == "'''" {
 		for range 3 {
 			s.advance()
 		}
@@ -246,7 +253,11 @@ func (s *scanner) value(path string) {
 				s.advance()
 				return
 			}
-			s.value(path + "[" + strconv.Itoa(n) + "]")
+			elem := path
+			if len(path) <= maxLocatedPath {
+				elem += "[" + strconv.Itoa(n) + "]"
+			}
+			s.value(elem)
 			s.skipBlank(true)
 			if s.peek() == ',' {
 				s.advance()

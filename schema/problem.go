@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -94,5 +95,18 @@ func (r *reporter) warnAt(p Position, key, format string, args ...any) {
 }
 
 func (r *reporter) add(p Position, key string, warning bool, msg string) {
-	r.problems = append(r.problems, Problem{File: r.file, Line: p.Line, Col: p.Col, Key: key, Message: msg, Warning: warning})
+	r.problems = append(r.problems, Problem{File: r.file, Line: p.Line, Col: p.Col, Key: printableKey(key), Message: msg, Warning: warning})
+}
+
+// printableKey writes a key path so that it stays on its line and shows what it holds: a quoted
+// key that is empty or has a line break or an invisible rune in it is written quoted, with
+// escapes.
+func printableKey(key string) string {
+	parts := strings.Split(key, ".")
+	for i, part := range parts {
+		if part == "" || strings.IndexFunc(part, func(c rune) bool { return c < 0x20 || c > 0x7e }) >= 0 {
+			parts[i] = strconv.QuoteToASCII(part)
+		}
+	}
+	return strings.Join(parts, ".")
 }

@@ -43,6 +43,11 @@ type Users struct {
 	AdminUsers   []string
 	AllowedUsers []string
 	Roster       string // as written in the site file, relative to Site.Dir; empty: none
+	// RosterColumn is the CSV header naming the usernames, as written; empty: the first of
+	// RosterColumns the roster has.
+	RosterColumn string
+	// RosterEmailDomain, when set, turns the roster's addresses at this domain into usernames.
+	RosterEmailDomain string
 }
 
 // Spawner is how JupyterHub starts each user's notebook server.

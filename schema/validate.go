@@ -42,6 +42,24 @@ var (
 	systemUserRE   = regexp.MustCompile(SystemUserPattern)
 )
 
+// pathKeys are the keys that hold an absolute path; the JSON Schema reads the same list.
+var pathKeys = []struct {
+	key   string
+	value func(*Site) string
+	nginx bool // nginx reads "$" in this value as a variable
+}{
+	{"tls.cert", func(s *Site) string { return s.TLS.Cert }, true},
+	{"tls.key", func(s *Site) string { return s.TLS.Key }, true},
+	{"tls.dhparam", func(s *Site) string { return s.TLS.DHParam }, true},
+	{"tls.trusted_certificate", func(s *Site) string { return s.TLS.TrustedCertificate }, true},
+	{"hub.state_dir", func(s *Site) string { return s.Hub.StateDir }, false},
+	{"hub.cookie_secret_file", func(s *Site) string { return s.Hub.CookieSecretFile }, false},
+	{"hub.proxy_auth_token_file", func(s *Site) string { return s.Hub.ProxyAuthTokenFile }, false},
+	{"hub.executable", func(s *Site) string { return s.Hub.Executable }, false},
+	{"nginx.acme_webroot", func(s *Site) string { return s.Nginx.ACMEWebroot }, true},
+	{"nginx.pid", func(s *Site) string { return s.Nginx.PIDFile }, true},
+}
+
 // validate checks every rule on the built site and reports each broken one. values tells which
 // keys the file set, since a default is never wrong.
 func validate(r *reporter, s *Site, values map[string]any) {
@@ -56,29 +74,24 @@ func validate(r *reporter, s *Site, values map[string]any) {
 		validateDomain(r, s.Domain)
 	}
 
-	for _, p := range []struct {
-		key   string
-		value string
-		nginx bool // nginx reads "$" in this value as a variable
-	}{
-		{"tls.cert", s.TLS.Cert, true},
-		{"tls.key", s.TLS.Key, true},
-		{"tls.dhparam", s.TLS.DHParam, true},
-		{"tls.trusted_certificate", s.TLS.TrustedCertificate, true},
-		{"hub.state_dir", s.Hub.StateDir, false},
-		{"hub.cookie_secret_file", s.Hub.CookieSecretFile, false},
-		{"hub.proxy_auth_token_file", s.Hub.ProxyAuthTokenFile, false},
-		{"hub.executable", s.Hub.Executable, false},
-		{"nginx.acme_webroot", s.Nginx.ACMEWebroot, true},
-		{"nginx.pid", s.Nginx.PIDFile, true},
-	} {
+	for _, p := range pathKeys {
 		if set(p.key) {
-			validatePath(r, p.key, p.value, p.nginx)
+			validatePath(r, p.key, p.value(s), p.nginx)
 		}
 	}
 	// SQLAlchemy reads the database path as part of a URL.
 	if set("hub.state_dir") && strings.ContainsAny(s.Hub.StateDir, "?#%") {
 		r.atValue("hub.state_dir", "%q has one of ? # %%, which would end the database URL's path (choose a directory without them)", s.Hub.StateDir)
+	}
+	// The unit's WorkingDirectory= takes the rest of its line: systemd drops spaces at its end and
+	// joins a line that ends in "\" with the next one.
+	if set("hub.state_dir") && (strings.HasSuffix(s.Hub.StateDir, " ") || strings.HasSuffix(s.Hub.StateDir, `\`)) {
+		r.atValue("hub.state_dir", "%s ends with a space or a backslash, which systemd's WorkingDirectory= would drop or join with the next line (remove it)", quote(s.Hub.StateDir))
+	}
+	// The unit puts the executable's directory in Environment=PATH=, where systemd expands no
+	// variables: the "$$" that ExecStart= needs would stay doubled there.
+	if set("hub.executable") && strings.Contains(path.Dir(s.Hub.Executable), "$") {
+		r.atValue("hub.executable", "%s has a \"$\" in its directory, which the unit's Environment=PATH= cannot hold (install jupyterhub in a directory without one)", quote(s.Hub.Executable))
 	}
 
 	if set("tls.profile") && s.TLS.Profile != ProfileIntermediate && s.TLS.Profile != ProfileModern {
@@ -93,9 +106,7 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	if set("users.admin") && len(s.Users.AdminUsers) == 0 {
 		r.atValue("users.admin", "is empty (at least one admin, like admin = [\"peter\"])")
 	}
-	if set("users.roster") {
-		validateRoster(r, s)
-	}
+	validateRoster(r, s, set)
 
 	if set("spawner.cmd") {
 		validateCommand(r, s.Spawner.Cmd)
@@ -163,10 +174,15 @@ func validateDomain(r *reporter, domain string) {
 	}
 }
 
+// maxPathLength is Linux's PATH_MAX less the NUL; nginx also refuses a longer token.
+const maxPathLength = 4095
+
 func validatePath(r *reporter, key, p string, nginx bool) {
 	switch {
 	case p == "":
 		r.atValue(key, "is empty (an absolute path, like %s)", exampleOf(key))
+	case len(p) > maxPathLength:
+		r.atValue(key, "is %d bytes long (a path has at most %d)", len(p), maxPathLength)
 	case hasControl(p):
 		r.atValue(key, "%s has a control character (%s; a path is printable text)", quote(p), badRune(p, func(c rune) bool { return !unicode.IsControl(c) }))
 	case !strings.HasPrefix(p, "/"):
@@ -232,15 +248,17 @@ func describeRune(c rune) string {
 }
 
 func validateUsers(r *reporter, key string, users []string) {
-	first := map[string]int{}
+	// An element's key is made only for a problem: with a roster of thousands, formatting one per
+	// user cost more than checking them.
+	elem := func(i int) string { return key + "[" + strconv.Itoa(i) + "]" }
+	first := make(map[string]int, len(users))
 	for i, u := range users {
-		elem := fmt.Sprintf("%s[%d]", key, i)
 		if msg := usernameProblem(u); msg != "" {
-			r.atValue(elem, "%s", msg)
+			r.atValue(elem(i), "%s", msg)
 			continue
 		}
 		if j, dup := first[u]; dup {
-			r.atValue(elem, "%q is listed twice (remove this one; it is %s[%d])", u, key, j)
+			r.atValue(elem(i), "%q is listed twice (remove this one; it is %s[%d])", u, key, j)
 			continue
 		}
 		first[u] = i
@@ -268,9 +286,20 @@ func usernameProblem(u string) string {
 	return ""
 }
 
-var usernameRE = regexp.MustCompile(UsernamePattern)
-
-func usernameOK(u string) bool { return usernameRE.MatchString(u) }
+// usernameOK tells whether u matches UsernamePattern. It is written out rather than a regexp
+// because it runs once per user, and a roster can have tens of thousands (a third of validating
+// 50,000 users went to the regexp); pattern_test.go checks that the two agree.
+func usernameOK(u string) bool {
+	if len(u) == 0 || len(u) > MaxUsernameLength || !(u[0] == '_' || u[0] >= 'a' && u[0] <= 'z') {
+		return false
+	}
+	for i := 1; i < len(u); i++ {
+		if !usernameRune(rune(u[i])) {
+			return false
+		}
+	}
+	return true
+}
 
 func usernameRune(c rune) bool {
 	return c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
@@ -382,17 +411,5 @@ func validateNginxVersion(r *reporter, v string) {
 	minor, _ := strconv.Atoi(strings.TrimPrefix(v, "1."))
 	if minor < OldestNginx {
 		r.atValue(key, "%s is older than hubgen supports (nginx 1.%d or later)", quote(v), OldestNginx)
-	}
-}
-
-// validateRoster checks the roster path; reading the file comes with roster support.
-func validateRoster(r *reporter, s *Site) {
-	const key = "users.roster"
-	p := s.Users.Roster
-	switch {
-	case p == "" || hasControl(p):
-		r.atValue(key, "%s is not a file name (a path relative to the site file, like \"rosters/engr101.txt\")", quote(p))
-	default:
-		r.atValue(key, "rosters are not supported by this hubgen yet (list the users in users.allowed)")
 	}
 }

@@ -35,6 +35,11 @@ type command struct {
 var commands = []command{
 	{"render", "SITE... [-o ROOT]", "validate sites and write their nginx, JupyterHub and systemd files", runRender},
 	{"validate", "SITE...", "validate sites only", runValidate},
+	{"check", "SITE... --against ROOT [--format text|github]", "for CI: validate, render in memory and diff against committed files", runCheck},
+	{"secrets", "SITE [--root DIR]", "create the missing cookie secret, proxy token and dhparam files, 0600", runSecrets},
+	{"doctor", "SITE [--root DIR]", "preflight on the server: certificate, secrets, programs, users, nginx -t", runDoctor},
+	{"init", "[--domain D] [--admin U]... [--course NAME] [-o FILE [--force]]", "write a commented site.toml for a new course", runInit},
+	{"schema", "", "print the JSON Schema of site.toml, for editors", runSchema},
 	{"version", "", "print hubgen's version", runVersion},
 }
 

@@ -20,6 +20,12 @@ type loadedSite struct {
 // stop the others from being checked. The exit code is the worst seen: 2 for a file that could not
 // be read, 1 for an invalid one.
 func loadSites(e *env, paths []string) ([]loadedSite, int) {
+	return loadSitesReporting(e, paths, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
+}
+
+// loadSitesReporting is loadSites with another way to print problems and warnings, such as
+// check's GitHub annotations.
+func loadSitesReporting(e *env, paths []string, report func(schema.Problems)) ([]loadedSite, int) {
 	code := exitOK
 	names := map[string]string{}
 	sites := make([]loadedSite, 0, len(paths))
@@ -35,14 +41,14 @@ func loadSites(e *env, paths []string) ([]loadedSite, int) {
 		var problems schema.Problems
 		switch {
 		case errors.As(err, &problems):
-			fmt.Fprintln(e.stderr, problems.Error())
+			report(problems)
 			code = max(code, exitInvalid)
 		case err != nil:
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", p, err)
 			code = max(code, exitFailure)
 		default:
 			if len(site.Warnings) > 0 {
-				fmt.Fprintln(e.stderr, site.Warnings.Error())
+				report(site.Warnings)
 			}
 		}
 		sites = append(sites, loadedSite{path: p, name: name, site: site})

@@ -1,0 +1,82 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Three site files as one department renders them: two courses and one with a mistake.
+const (
+	siteMinimal = "../../examples/minimal.toml"
+	siteCourse  = "../../examples/course.toml"
+	siteBad     = "../../schema/testdata/bad/port-zero.toml"
+	badProblem  = siteBad + ":11:8: hub.port: 0 is not a port (a number from 1 to 65535)\n"
+)
+
+// TestRenderSeveralSites: each valid site's files go under ROOT/<name>/, exactly its golden
+// files; the invalid one writes nothing, has its problems printed, and makes the exit code 1.
+func TestRenderSeveralSites(t *testing.T) {
+	root := t.TempDir()
+	code, stdout, stderr := hubgen(t, "render", siteMinimal, siteBad, siteCourse, "-o", root)
+	if code != exitInvalid || stdout != "" {
+		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
+	}
+	if stderr != badProblem {
+		t.Errorf("stderr %q, want %q", stderr, badProblem)
+	}
+	want := map[string]string{}
+	for _, example := range []string{"minimal", "course"} {
+		for _, p := range outputs {
+			data, err := os.ReadFile(filepath.Join("../../golden", example, p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want[example+"/"+p] = string(data)
+		}
+	}
+	if diff := cmp.Diff(want, tree(t, root)); diff != "" {
+		t.Errorf("files under ROOT (-want +got):\n%s", diff)
+	}
+	if _, err := os.Stat(filepath.Join(root, "port-zero")); !os.IsNotExist(err) {
+		t.Errorf("the invalid site has a directory: %v", err)
+	}
+}
+
+// TestRenderSeveralSitesToStdout: without -o each path in the archive starts with the site's name.
+func TestRenderSeveralSitesToStdout(t *testing.T) {
+	code, stdout, stderr := hubgen(t, "render", siteMinimal, siteCourse)
+	if code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	for _, example := range []string{"minimal", "course"} {
+		for _, p := range outputs {
+			if !strings.Contains(stdout, "-- "+example+"/"+p+" --\n") {
+				t.Errorf("no %s/%s in the archive", example, p)
+			}
+		}
+	}
+	if strings.Contains(stdout, "-- nginx/") {
+		t.Error("a file without its site's directory")
+	}
+}
+
+// TestValidateSeveralSites: every file is checked, the bad one's problems are printed, nothing
+// is written anywhere, and the exit code is the worst.
+func TestValidateSeveralSites(t *testing.T) {
+	code, stdout, stderr := hubgen(t, "validate", siteMinimal, siteBad, siteCourse)
+	if code != exitInvalid || stdout != "" || stderr != badProblem {
+		t.Errorf("exit %d, stdout %q, stderr %q; want 1, nothing, %q", code, stdout, stderr, badProblem)
+	}
+	code, _, stderr = hubgen(t, "validate", siteMinimal, siteCourse, "../../examples/canvas.toml", "../../examples/moodle.toml")
+	if code != exitOK || stderr != "" {
+		t.Errorf("all valid: exit %d, stderr %q", code, stderr)
+	}
+	code, _, stderr = hubgen(t, "validate", siteMinimal, "no/such/site.toml", siteBad)
+	if code != exitFailure || !strings.Contains(stderr, "no/such/site.toml") || !strings.Contains(stderr, badProblem) {
+		t.Errorf("unreadable and invalid: exit %d, stderr %q; want 2 naming both", code, stderr)
+	}
+}

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/hubgen/hubgen/secrets"
+)
+
+const secretsHelp = `Create the secret files the site names that do not exist yet:
+
+	hub.cookie_secret_file      32 random bytes as 64 hex digits and a newline
+	hub.proxy_auth_token_file   the same, a separate value
+	tls.dhparam (when set)      RFC 7919's ffdhe2048 group as PEM, instantly (no openssl dhparam)
+
+Each is created with mode 0600, and a directory made for one with mode 0700. An existing file is
+never overwritten, re-moded or printed: a file with a mode that lets group or others at it, or
+with contents that are not of its kind, is reported, and left for you to fix or remove.
+
+--root DIR is put before every path, to prepare a tree for an image or a test.
+
+Exit status: 0 every file exists and is good; 1 the site is invalid or an existing file is not
+good; 2 a file could not be created or read, or a usage error.`
+
+func runSecrets(e *env, args []string) int {
+	fs := newFlagSet(e, "secrets", "SITE [--root DIR]", secretsHelp)
+	root := fs.String("root", "", "put `DIR` before every path of the site")
+	paths, code, ok := parseArgs(e, fs, args)
+	if !ok {
+		return code
+	}
+	if len(paths) != 1 {
+		fmt.Fprintln(e.stderr, "hubgen secrets: want exactly one site file (usage: hubgen secrets SITE [--root DIR])")
+		return exitFailure
+	}
+	sites, code := loadSites(e, paths)
+	if sites == nil || sites[0].site == nil {
+		return code
+	}
+	results, err := secrets.Ensure(*root, sites[0].site)
+	for _, r := range results {
+		var serr *secrets.Error
+		switch {
+		case errors.As(r.Err, &serr):
+			fmt.Fprintf(e.stderr, "hubgen secrets: %s %s%s\n", r.Key, serr.Error(), secretsFix(serr))
+			if serr.Reason == secrets.Unreadable {
+				code = max(code, exitFailure)
+			} else {
+				code = max(code, exitInvalid)
+			}
+		case r.Created:
+			fmt.Fprintf(e.stdout, "created %s (%s): %s\n", r.Path, r.Key, r.Detail)
+		default:
+			fmt.Fprintf(e.stdout, "kept    %s (%s): %s\n", r.Path, r.Key, r.Detail)
+		}
+	}
+	if err != nil {
+		fmt.Fprintf(e.stderr, "hubgen secrets: %v\n", err)
+		code = max(code, exitFailure)
+	}
+	return code
+}
+
+// secretsFix says how to fix a problem with an existing secret file; hubgen leaves the choice to a
+// person because replacing a cookie secret logs every user out.
+func secretsFix(err *secrets.Error) string {
+	switch err.Reason {
+	case secrets.WrongMode:
+		return " (fix: chmod 600 " + shellArg(err.Path) + ")"
+	case secrets.Malformed:
+		return " (remove it and run hubgen secrets again to make a new one)"
+	}
+	return ""
+}

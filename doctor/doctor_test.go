@@ -1,0 +1,563 @@
+package doctor
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/pem"
+	"errors"
+	"fmt"
+	"math/big"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubgen/hubgen/schema"
+	"github.com/hubgen/hubgen/secrets"
+)
+
+const siteText = `domain = "hub.example.edu"
+[tls]
+cert = "/etc/ssl/hub/fullchain.pem"
+key = "/etc/ssl/hub/privkey.pem"
+dhparam = "/etc/jupyterhub/secrets/dhparam.pem"
+[users]
+admin = ["prof"]
+allowed = ["kendra", "sam"]
+[spawner]
+cmd = ["jupyterhub-singleuser", "--debug"]
+[hub]
+state_dir = "/srv/hub"
+executable = "/opt/hub/bin/jupyterhub"
+cookie_secret_file = "/etc/jupyterhub/secrets/cookie"
+proxy_auth_token_file = "/etc/jupyterhub/secrets/token"
+`
+
+// now is the fixture's clock; its certificate is valid from a day before to 60 days after.
+var now = time.Date(2027, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// fixture is a server that passes every check: a root with the site's files, and a System whose
+// users, clock and nginx a test can change.
+type fixture struct {
+	t    *testing.T
+	root string
+	site *schema.Site
+	sys  System
+	// nginxRuns are the config files the fake nginx -t was given.
+	nginxRuns []string
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	site, err := schema.Parse("site.toml", []byte(siteText))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, root: t.TempDir(), site: site}
+	users := map[string]bool{"prof": true, "kendra": true, "sam": true}
+	f.sys = System{
+		Site: "site.toml",
+		Now:  func() time.Time { return now },
+		LookupUser: func(name string) (bool, error) {
+			return users[name], nil
+		},
+		Nginx: "/usr/sbin/nginx",
+		NginxTest: func(nginx, conf string) ([]byte, error) {
+			f.nginxRuns = append(f.nginxRuns, conf)
+			return nil, nil
+		},
+	}
+	f.sys.Root = f.root
+	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
+	if _, err := secrets.Ensure(f.root, site); err != nil {
+		t.Fatal(err)
+	}
+	f.write(site.Hub.Executable, "#!/bin/sh\n", 0o755)
+	f.write("/opt/hub/bin/jupyterhub-singleuser", "#!/bin/sh\n", 0o755)
+	if err := os.MkdirAll(f.path(site.Hub.StateDir), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+func (f *fixture) path(p string) string { return filepath.Join(f.root, p) }
+
+func (f *fixture) write(p, content string, mode os.FileMode) {
+	f.t.Helper()
+	full := f.path(p)
+	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.WriteFile(full, []byte(content), mode); err != nil {
+		f.t.Fatal(err)
+	}
+	if err := os.Chmod(full, mode); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+func (f *fixture) remove(p string) {
+	f.t.Helper()
+	if err := os.RemoveAll(f.path(p)); err != nil {
+		f.t.Fatal(err)
+	}
+}
+
+// writeCert writes a self-signed certificate for names and its key, 0600.
+func (f *fixture) writeCert(certPath, keyPath string, names []string, notBefore, notAfter time.Time) {
+	f.t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: names[0]},
+		DNSNames:     names,
+		NotBefore:    notBefore,
+		NotAfter:     notAfter,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.write(certPath, string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})), 0o644)
+	f.write(keyPath, string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})), 0o600)
+}
+
+func (f *fixture) run() map[string]Result {
+	f.t.Helper()
+	results := Run(f.site, f.sys)
+	byName := map[string]Result{}
+	for _, r := range results {
+		if _, dup := byName[r.Name]; dup {
+			f.t.Fatalf("two checks are named %q", r.Name)
+		}
+		byName[r.Name] = r
+	}
+	return byName
+}
+
+// TestAllPass: the fixture is a good server, so every failure below is the test's doing.
+func TestAllPass(t *testing.T) {
+	f := newFixture(t)
+	results := f.run()
+	if len(results) != len(checks) {
+		t.Errorf("%d results, want one per check (%d)", len(results), len(checks))
+	}
+	for name, r := range results {
+		if r.Status != Pass {
+			t.Errorf("%s: %s: %s (fix: %s); want ok on the fixture", name, r.Status, r.Detail, r.Fix)
+		}
+		if r.Detail == "" {
+			t.Errorf("%s: no detail", name)
+		}
+	}
+	if len(f.nginxRuns) != 1 {
+		t.Fatalf("nginx -t ran %d times, want once", len(f.nginxRuns))
+	}
+	if Failed(Run(f.site, f.sys)) {
+		t.Error("Failed is true with no failure")
+	}
+}
+
+// TestEachCheckFails breaks the fixture in one way per row and expects exactly that check to fail
+// (or warn), with the detail and the fix a person needs.
+func TestEachCheckFails(t *testing.T) {
+	tests := []struct {
+		name   string
+		check  string
+		status Status
+		breakf func(f *fixture)
+		detail string // in the detail
+		fix    string // in the fix; "" for none
+		others []string
+	}{
+		{
+			name: "certificate missing", check: "certificate", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.TLS.Cert) },
+			detail: "fullchain.pem: does not exist", fix: "openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=hub.example.edu",
+			// Without a certificate, the key cannot be matched and the domain and dates cannot be read.
+			others: []string{"private key", "certificate domain", "certificate expiry"},
+		},
+		{
+			name: "certificate garbage", check: "certificate", status: Fail,
+			breakf: func(f *fixture) { f.write(f.site.TLS.Cert, "not a certificate\n", 0o644) },
+			detail: "has no PEM CERTIFICATE block", fix: "openssl req -x509",
+			others: []string{"private key", "certificate domain", "certificate expiry"},
+		},
+		{
+			name: "certificate block that does not parse", check: "certificate", status: Fail,
+			breakf: func(f *fixture) {
+				f.write(f.site.TLS.Cert, "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", 0o644)
+			},
+			detail: "certificate 1 does not parse",
+			others: []string{"private key", "certificate domain", "certificate expiry"},
+		},
+		{
+			name: "key missing", check: "private key", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.TLS.Key) },
+			detail: "privkey.pem: does not exist", fix: "openssl req -x509",
+			others: []string{"private key mode"},
+		},
+		{
+			name: "key of another certificate", check: "private key", status: Fail,
+			breakf: func(f *fixture) {
+				f.writeCert("/elsewhere/cert.pem", f.site.TLS.Key, []string{"hub.example.edu"}, now.Add(-time.Hour), now.Add(time.Hour))
+			},
+			detail: "does not belong to the certificate in tls.cert",
+		},
+		{
+			name: "key encrypted", check: "private key", status: Fail,
+			breakf: func(f *fixture) {
+				f.write(f.site.TLS.Key, "-----BEGIN ENCRYPTED PRIVATE KEY-----\nMAA=\n-----END ENCRYPTED PRIVATE KEY-----\n", 0o600)
+			},
+			detail: "is encrypted with a passphrase",
+		},
+		{
+			name: "key readable by group", check: "private key mode", status: Fail,
+			breakf: func(f *fixture) { os.Chmod(f.path(f.site.TLS.Key), 0o640) },
+			detail: "mode 0640 lets group or others read the private key", fix: "chmod 600 " + "ROOT/etc/ssl/hub/privkey.pem",
+		},
+		{
+			name: "certificate for another domain", check: "certificate domain", status: Fail,
+			breakf: func(f *fixture) {
+				f.writeCert(f.site.TLS.Cert, f.site.TLS.Key, []string{"other.example.edu", "www.example.edu"}, now.Add(-time.Hour), now.Add(60*24*time.Hour))
+			},
+			detail: "does not cover domain hub.example.edu (it names other.example.edu, www.example.edu)", fix: "openssl req -x509",
+		},
+		{
+			name: "certificate expired", check: "certificate expiry", status: Fail,
+			breakf: func(f *fixture) { f.sys.Now = func() time.Time { return now.Add(61 * 24 * time.Hour) } },
+			detail: "the certificate expired on 2027-04-30 12:00 UTC", fix: "openssl req -x509",
+		},
+		{
+			name: "certificate expires in 5 days", check: "certificate expiry", status: Warn,
+			breakf: func(f *fixture) { f.sys.Now = func() time.Time { return now.Add(55 * 24 * time.Hour) } },
+			detail: "in 5 days", fix: "openssl req -x509",
+		},
+		{
+			name: "certificate not valid yet", check: "certificate expiry", status: Fail,
+			breakf: func(f *fixture) { f.sys.Now = func() time.Time { return now.Add(-48 * time.Hour) } },
+			detail: "is not valid before 2027-02-28 12:00 UTC (is the clock right?)", fix: "timedatectl set-ntp true",
+		},
+		{
+			name: "cookie secret missing", check: "cookie secret", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.Hub.CookieSecretFile) },
+			detail: "hub.cookie_secret_file ROOT/etc/jupyterhub/secrets/cookie: does not exist", fix: "hubgen secrets site.toml --root ROOT",
+		},
+		{
+			name: "cookie secret readable by others", check: "cookie secret", status: Fail,
+			breakf: func(f *fixture) { os.Chmod(f.path(f.site.Hub.CookieSecretFile), 0o644) },
+			detail: "has mode 0644", fix: "chmod 600 ROOT/etc/jupyterhub/secrets/cookie",
+		},
+		{
+			name: "cookie secret malformed", check: "cookie secret", status: Fail,
+			breakf: func(f *fixture) { f.write(f.site.Hub.CookieSecretFile, "secret\n", 0o600) },
+			detail: "is not hex", fix: "rm ROOT/etc/jupyterhub/secrets/cookie && hubgen secrets site.toml --root ROOT",
+		},
+		{
+			name: "proxy token missing", check: "proxy auth token", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.Hub.ProxyAuthTokenFile) },
+			detail: "does not exist", fix: "hubgen secrets site.toml --root ROOT",
+		},
+		{
+			name: "dhparam does not parse", check: "dhparam", status: Fail,
+			breakf: func(f *fixture) {
+				f.write(f.site.TLS.DHParam, "-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n", 0o600)
+			},
+			detail: "does not parse", fix: "rm ROOT/etc/jupyterhub/secrets/dhparam.pem && hubgen secrets",
+		},
+		{
+			name: "spawner command missing", check: "spawner.cmd", status: Fail,
+			breakf: func(f *fixture) { f.remove("/opt/hub/bin/jupyterhub-singleuser") },
+			detail: "jupyterhub-singleuser in [/opt/hub/bin /usr/local/sbin", fix: "ROOT/opt/hub/bin/python3 -m pip install jupyterhub jupyterlab",
+		},
+		{
+			name: "spawner command not executable", check: "spawner.cmd", status: Fail,
+			breakf: func(f *fixture) { os.Chmod(f.path("/opt/hub/bin/jupyterhub-singleuser"), 0o644) },
+			detail: "is not executable (mode 0644)", fix: "chmod 755 ROOT/opt/hub/bin/jupyterhub-singleuser",
+		},
+		{
+			name: "hub executable missing", check: "hub.executable", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.Hub.Executable) },
+			detail: "hub.executable ROOT/opt/hub/bin/jupyterhub: does not exist", fix: "pip install jupyterhub",
+		},
+		{
+			name: "users without accounts", check: "users", status: Fail,
+			breakf: func(f *fixture) {
+				f.sys.LookupUser = func(name string) (bool, error) { return name == "prof", nil }
+			},
+			detail: "2 of 3 users have no system account: kendra, sam", fix: "useradd --create-home kendra && useradd --create-home sam",
+		},
+		{
+			name: "user lookup fails", check: "users", status: Fail,
+			breakf: func(f *fixture) {
+				f.sys.LookupUser = func(string) (bool, error) { return false, errors.New("nss: connection refused") }
+			},
+			detail: "cannot look up user prof: nss: connection refused",
+		},
+		{
+			name: "state_dir missing", check: "state_dir", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.Hub.StateDir) },
+			detail: "hub.state_dir ROOT/srv/hub: does not exist", fix: "install -d -m 0700 ROOT/srv/hub",
+		},
+		{
+			name: "state_dir a file", check: "state_dir", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.Hub.StateDir); f.write(f.site.Hub.StateDir, "", 0o644) },
+			detail: "is not a directory",
+		},
+		{
+			name: "nginx -t fails", check: "nginx -t", status: Fail,
+			breakf: func(f *fixture) {
+				f.sys.NginxTest = func(nginx, conf string) ([]byte, error) {
+					return []byte("nginx: [emerg] unknown directive \"http2\" in " + conf + ":46\nnginx: configuration file " + conf + " test failed\n"), errors.New("exit status 1")
+				}
+			},
+			detail: `/usr/sbin/nginx rejects the rendered nginx.conf: unknown directive "http2" in nginx.conf:46`,
+			fix:    "hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version in site.toml",
+		},
+	}
+	covered := map[string]bool{}
+	for _, tt := range tests {
+		covered[tt.check] = true
+	}
+	for name := range newFixture(t).run() {
+		if !covered[name] {
+			t.Errorf("no test makes check %q fail", name)
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFixture(t)
+			tt.breakf(f)
+			results := f.run()
+			r := results[tt.check]
+			detail := strings.ReplaceAll(r.Detail, f.root, "ROOT")
+			fix := strings.ReplaceAll(r.Fix, f.root, "ROOT")
+			if r.Status != tt.status || !strings.Contains(detail, tt.detail) || !strings.Contains(fix, tt.fix) {
+				t.Errorf("%s: %s: %s\n  fix: %s\nwant %s with %q, fix with %q", tt.check, r.Status, detail, fix, tt.status, tt.detail, tt.fix)
+			}
+			if (r.Status == Fail || r.Status == Warn) && r.Fix == "" && tt.fix != "" {
+				t.Errorf("%s: no fix", tt.check)
+			}
+			if Failed(Run(f.site, f.sys)) != (tt.status == Fail) {
+				t.Errorf("Failed = %v with a %s", !(tt.status == Fail), tt.status)
+			}
+			// The break must not spill into checks it has nothing to do with.
+			for name, other := range results {
+				if name == tt.check || other.Status == Pass || contains(tt.others, name) {
+					continue
+				}
+				t.Errorf("%s also %s: %s", name, other.Status, other.Detail)
+			}
+		})
+	}
+}
+
+func TestNginxSkippedWhenNotInstalled(t *testing.T) {
+	f := newFixture(t)
+	f.sys.Nginx = ""
+	r := f.run()["nginx -t"]
+	if r.Status != Skip || r.Detail != "nginx is not installed" || len(f.nginxRuns) != 0 {
+		t.Errorf("nginx -t without nginx: %s: %s (ran %d times), want skip", r.Status, r.Detail, len(f.nginxRuns))
+	}
+	if Failed(Run(f.site, f.sys)) {
+		t.Error("a skipped check counts as a failure")
+	}
+}
+
+// TestNginxTestSeesRootedFiles: with a root, the config nginx -t reads names the files under it,
+// and its pid file is in the temporary directory, never /run.
+func TestNginxTestSeesRootedFiles(t *testing.T) {
+	f := newFixture(t)
+	var conf string
+	f.sys.NginxTest = func(nginx, path string) ([]byte, error) {
+		data, err := os.ReadFile(path)
+		conf = string(data)
+		return nil, err
+	}
+	if r := f.run()["nginx -t"]; r.Status != Pass {
+		t.Fatalf("nginx -t: %s: %s", r.Status, r.Detail)
+	}
+	for _, want := range []string{
+		"ssl_certificate " + f.path("/etc/ssl/hub/fullchain.pem") + ";",
+		"ssl_certificate_key " + f.path("/etc/ssl/hub/privkey.pem") + ";",
+		"ssl_dhparam " + f.path("/etc/jupyterhub/secrets/dhparam.pem") + ";",
+		"root " + f.path("/var/www/letsencrypt") + ";",
+	} {
+		if !strings.Contains(conf, want) {
+			t.Errorf("the config nginx -t read lacks %q", want)
+		}
+	}
+	if strings.Contains(conf, "pid /run/") || !strings.Contains(conf, "hubgen-doctor-") {
+		t.Errorf("the pid file is not in the temporary directory:\n%s", grepLine(conf, "pid "))
+	}
+}
+
+// TestRealNginx has the installed nginx judge the fixture: it accepts the good one and names the
+// missing certificate of a broken one.
+func TestRealNginx(t *testing.T) {
+	nginx, err := exec.LookPath("nginx")
+	if err != nil {
+		nginx, err = exec.LookPath("/usr/sbin/nginx")
+	}
+	if err != nil || os.Geteuid() != 0 {
+		t.Skip("needs nginx, and root for its log files")
+	}
+	f := newFixture(t)
+	f.sys.Nginx, f.sys.NginxTest = nginx, runNginxTest
+	if r := f.run()["nginx -t"]; r.Status != Pass {
+		t.Fatalf("nginx -t on the fixture: %s: %s", r.Status, r.Detail)
+	}
+	f.remove(f.site.TLS.DHParam)
+	r := f.run()["nginx -t"]
+	if r.Status != Fail || !strings.Contains(r.Detail, "dhparam.pem") {
+		t.Errorf("nginx -t without the dhparam file: %s: %s; want a failure naming it", r.Status, r.Detail)
+	}
+}
+
+func TestParsePrivateKey(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecDER, err := x509.MarshalECPrivateKey(ecKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkcs8, err := x509.MarshalPKCS8PrivateKey(rsaKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := func(typ string, der []byte) string {
+		return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: der}))
+	}
+	for name, text := range map[string]string{
+		"PKCS #1":           block("RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey)),
+		"PKCS #8":           block("PRIVATE KEY", pkcs8),
+		"SEC 1 with params": block("EC PARAMETERS", []byte{6, 8, 42, 134, 72, 206, 61, 3, 1, 7}) + block("EC PRIVATE KEY", ecDER),
+	} {
+		if _, err := parsePrivateKey([]byte(text)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A key that does not parse: the message names the block, never its bytes.
+	_, err = parsePrivateKey([]byte(block("RSA PRIVATE KEY", []byte("0123456789 secret bytes"))))
+	if err == nil || !strings.Contains(err.Error(), "RSA PRIVATE KEY block does not parse") || strings.Contains(err.Error(), "secret") {
+		t.Errorf("bad key: %v", err)
+	}
+}
+
+func TestLetsEncryptFixes(t *testing.T) {
+	site, err := schema.Parse("site.toml", []byte(strings.NewReplacer(
+		"/etc/ssl/hub/fullchain.pem", "/etc/letsencrypt/live/hub.example.edu/fullchain.pem",
+		"/etc/ssl/hub/privkey.pem", "/etc/letsencrypt/live/hub.example.edu/privkey.pem").Replace(siteText)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := System{Site: "site.toml"}
+	got := []string{certFix(site, sys), renewFix(site, sys, true), renewFix(site, sys, false)}
+	want := []string{
+		"certbot certonly --standalone -d hub.example.edu --cert-name hub.example.edu",
+		"certbot certonly --webroot -w /var/www/letsencrypt -d hub.example.edu --cert-name hub.example.edu",
+		"certbot renew --cert-name hub.example.edu",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("fixes for a Let's Encrypt certificate (-want +got):\n%s", diff)
+	}
+}
+
+func TestShellQuote(t *testing.T) {
+	for in, want := range map[string]string{
+		"/srv/hub":        "/srv/hub",
+		"/srv/my hub":     "'/srv/my hub'",
+		"it's":            `'it'\''s'`,
+		"":                "''",
+		"a;rm -rf /":      "'a;rm -rf /'",
+		"--cert-name=x,y": "--cert-name=x,y",
+	} {
+		if got := shellQuote(in); got != want {
+			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func grepLine(text, prefix string) string {
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), prefix) {
+			return line
+		}
+	}
+	return fmt.Sprintf("(no line starting %q)", prefix)
+}
+
+// TestFixesFix runs the printed fix of each failure whose fix needs nothing but a shell (and
+// openssl), then the check again: the fix is a command that works, not advice.
+func TestFixesFix(t *testing.T) {
+	sh, err := exec.LookPath("sh")
+	if err != nil {
+		t.Skip("no sh")
+	}
+	tests := []struct {
+		check  string
+		breakf func(f *fixture)
+	}{
+		{"private key mode", func(f *fixture) { os.Chmod(f.path(f.site.TLS.Key), 0o644) }},
+		{"cookie secret", func(f *fixture) { os.Chmod(f.path(f.site.Hub.CookieSecretFile), 0o640) }},
+		{"spawner.cmd", func(f *fixture) { os.Chmod(f.path("/opt/hub/bin/jupyterhub-singleuser"), 0o600) }},
+		{"state_dir", func(f *fixture) { f.remove(f.site.Hub.StateDir) }},
+		{"certificate", func(f *fixture) {
+			f.remove("/etc/ssl")
+			f.sys.Now = time.Now // openssl dates the new certificate from the real clock
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.check, func(t *testing.T) {
+			t.Parallel()
+			if _, err := exec.LookPath("openssl"); err != nil && tt.check == "certificate" {
+				t.Skip("openssl is not installed")
+			}
+			f := newFixture(t)
+			tt.breakf(f)
+			r := f.run()[tt.check]
+			if r.Status != Fail || r.Fix == "" {
+				t.Fatalf("%s: %s: %s, fix %q; want a failure with a fix", tt.check, r.Status, r.Detail, r.Fix)
+			}
+			if out, err := exec.Command(sh, "-c", r.Fix).CombinedOutput(); err != nil {
+				t.Fatalf("fix %q: %v\n%s", r.Fix, err, out)
+			}
+			for name, r := range f.run() {
+				if r.Status != Pass {
+					t.Errorf("after the fix %q: %s: %s: %s", tt.check, name, r.Status, r.Detail)
+				}
+			}
+		})
+	}
+}

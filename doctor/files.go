@@ -1,0 +1,120 @@
+package doctor
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/hubgen/hubgen/schema"
+	"github.com/hubgen/hubgen/secrets"
+)
+
+func checkCookieSecret(site *schema.Site, sys System, _ *facts) Result {
+	return checkSecret(sys, "cookie secret", "hub.cookie_secret_file", site.Hub.CookieSecretFile, secrets.Token)
+}
+
+func checkProxyToken(site *schema.Site, sys System, _ *facts) Result {
+	return checkSecret(sys, "proxy auth token", "hub.proxy_auth_token_file", site.Hub.ProxyAuthTokenFile, secrets.Token)
+}
+
+func checkDHParams(site *schema.Site, sys System, _ *facts) Result {
+	if site.TLS.DHParam == "" {
+		return Result{Name: "dhparam", Status: Skip, Detail: "tls.dhparam is not set: nginx uses no DHE ciphers"}
+	}
+	return checkSecret(sys, "dhparam", "tls.dhparam", site.TLS.DHParam, secrets.DHParams)
+}
+
+// checkSecret checks one secret file the way `hubgen secrets` does, with the command that fixes
+// each kind of problem.
+func checkSecret(sys System, name, key, sitePath string, kind secrets.Kind) Result {
+	r := Result{Name: name}
+	path := sys.path(sitePath)
+	desc, err := secrets.Check(path, kind)
+	var serr *secrets.Error
+	switch {
+	case err == nil:
+		r.Detail = key + " " + path + ": " + desc
+		return r
+	case !errors.As(err, &serr):
+		return fail(r, key+" "+err.Error(), "")
+	}
+	r = fail(r, key+" "+err.Error(), "")
+	switch serr.Reason {
+	case secrets.Missing:
+		r.Fix = sys.hubgen("secrets")
+	case secrets.WrongMode:
+		r.Fix = "chmod 600 " + shellQuote(path)
+	case secrets.Malformed:
+		// A new cookie secret logs everyone out, and a new proxy token needs a hub restart: both
+		// are better than a hub that does not start.
+		r.Fix = "rm " + shellQuote(path) + " && " + sys.hubgen("secrets")
+	}
+	return r
+}
+
+// unitPath is the PATH of the hub's systemd unit, where a bare spawner command is looked up:
+// JupyterHub passes its PATH on to the servers it spawns.
+func unitPath(site *schema.Site) []string {
+	return []string{filepath.Dir(site.Hub.Executable), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+}
+
+func checkSpawner(site *schema.Site, sys System, _ *facts) Result {
+	return checkProgram(site, sys, "spawner.cmd", site.Spawner.Cmd[0])
+}
+
+func checkHubExecutable(site *schema.Site, sys System, _ *facts) Result {
+	return checkProgram(site, sys, "hub.executable", site.Hub.Executable)
+}
+
+// checkProgram checks that program, absolute or looked up in the unit's PATH, is a file root can
+// execute: only someone's execute bit lets even root run it.
+func checkProgram(site *schema.Site, sys System, key, program string) Result {
+	r := Result{Name: key}
+	candidates := []string{program}
+	if !filepath.IsAbs(program) {
+		candidates = candidates[:0]
+		for _, dir := range unitPath(site) {
+			candidates = append(candidates, filepath.Join(dir, program))
+		}
+	}
+	for _, c := range candidates {
+		path := sys.path(c)
+		info, err := os.Stat(path)
+		if err != nil {
+			continue
+		}
+		if !info.Mode().IsRegular() {
+			return fail(r, fmt.Sprintf("%s %s: is not a regular file", key, path), "")
+		}
+		if info.Mode().Perm()&0o111 == 0 {
+			return fail(r, fmt.Sprintf("%s %s: is not executable (mode %#o)", key, path, info.Mode().Perm()), "chmod 755 "+shellQuote(path))
+		}
+		r.Detail = fmt.Sprintf("%s %s: executable", key, path)
+		return r
+	}
+	where := sys.path(program)
+	if !filepath.IsAbs(program) {
+		where = fmt.Sprintf("%s in %v", program, unitPath(site))
+	}
+	// jupyterhub-singleuser comes with the jupyterhub package, and the notebook server with
+	// jupyterlab; both belong in the environment of the hub's own Python.
+	dir := filepath.Dir(sys.path(site.Hub.Executable))
+	return fail(r, fmt.Sprintf("%s %s: does not exist", key, where),
+		shellQuote(filepath.Join(dir, "python3"))+" -m pip install jupyterhub jupyterlab")
+}
+
+func checkStateDir(site *schema.Site, sys System, _ *facts) Result {
+	r := Result{Name: "state_dir"}
+	path := sys.path(site.Hub.StateDir)
+	info, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return fail(r, fmt.Sprintf("hub.state_dir %s: %v (the hub runs in it and keeps its database there)", path, describeError(err)),
+			"install -d -m 0700 "+shellQuote(path))
+	case !info.IsDir():
+		return fail(r, fmt.Sprintf("hub.state_dir %s: is not a directory", path), "")
+	}
+	r.Detail = fmt.Sprintf("hub.state_dir %s: a directory", path)
+	return r
+}

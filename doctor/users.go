@@ -1,0 +1,42 @@
+package doctor
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/hubgen/hubgen/schema"
+)
+
+// checkUsers: the PAM authenticator logs people in as system users and spawns each server as its
+// user, so every admin and allowed user needs an account on this machine.
+func checkUsers(site *schema.Site, sys System, _ *facts) Result {
+	r := Result{Name: "users"}
+	seen := map[string]bool{}
+	var all, missing []string
+	for _, list := range [][]string{site.Users.AdminUsers, site.Users.AllowedUsers} {
+		for _, name := range list {
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			all = append(all, name)
+			ok, err := sys.LookupUser(name)
+			if err != nil {
+				return fail(r, fmt.Sprintf("cannot look up user %s: %v", name, err), "")
+			}
+			if !ok {
+				missing = append(missing, name)
+			}
+		}
+	}
+	if len(missing) > 0 {
+		fixes := make([]string, len(missing))
+		for i, name := range missing {
+			fixes[i] = "useradd --create-home " + shellQuote(name)
+		}
+		return fail(r, fmt.Sprintf("%d of %d users have no system account: %s (PAM cannot log them in)", len(missing), len(all), strings.Join(missing, ", ")),
+			strings.Join(fixes, " && "))
+	}
+	r.Detail = fmt.Sprintf("all %d admin and allowed users have system accounts", len(all))
+	return r
+}

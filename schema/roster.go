@@ -1,0 +1,283 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// RosterColumns are the CSV headers tried, in order, when users.roster_column is not set. Headers
+// are compared after normalizeHeader, so Canvas's "SIS Login ID" is sis_login_id and Moodle's
+// "Email address" is email_address.
+var RosterColumns = []string{"username", "login_id", "sis_login_id", "login", "user", "email", "email_address"}
+
+var rosterColumnList = strings.Join(RosterColumns, ", ")
+
+// rosterEntry is one username read from a roster, with where it was written.
+type rosterEntry struct {
+	name      string
+	line, col int
+}
+
+// roster reads one roster file into entries, collecting its problems at the file's own lines.
+type roster struct {
+	file        string // the path as messages show it: the site file's directory joined with users.roster
+	emailDomain string // users.roster_email_domain, or ""
+	entries     []rosterEntry
+	problems    Problems
+}
+
+// validateRoster checks the roster keys and, when users.roster is set, reads the file and appends
+// its users to AllowedUsers after those of users.allowed.
+func validateRoster(r *reporter, s *Site, set func(string) bool) {
+	u := &s.Users
+	ok := true
+	for _, key := range []string{"users.roster_column", "users.roster_email_domain"} {
+		if set(key) && !set("users.roster") {
+			r.atKey(key, "is set but users.roster is not (add roster = %s, or remove this key)", exampleOf("users.roster"))
+			ok = false
+		}
+	}
+	if set("users.roster_column") && strings.TrimSpace(u.RosterColumn) == "" {
+		r.atValue("users.roster_column", "is empty (the roster's header of the username column, like %s; leave it out to use the first of %s)", exampleOf("users.roster_column"), rosterColumnList)
+		ok = false
+	}
+	if set("users.roster_email_domain") && !domainRE.MatchString(u.RosterEmailDomain) {
+		r.atValue("users.roster_email_domain", "%s is not a domain name (the part after @ in the roster's addresses, lowercase, like %s)", quote(u.RosterEmailDomain), exampleOf("users.roster_email_domain"))
+		ok = false
+	}
+	if !set("users.roster") {
+		return
+	}
+	const key = "users.roster"
+	ext := strings.ToLower(filepath.Ext(u.Roster))
+	switch {
+	case strings.TrimSpace(u.Roster) == "" || hasControl(u.Roster):
+		r.atValue(key, "%s is not a file name (a path relative to the site file, like %s)", quote(u.Roster), exampleOf(key))
+		return
+	case ext != ".txt" && ext != ".csv":
+		r.atValue(key, "%s is neither .txt nor .csv (export the roster as CSV, or list one username a line in a .txt file)", quote(u.Roster))
+		return
+	case !ok:
+		// Reading with a wrong column or domain would only repeat the same mistake on every line.
+		return
+	}
+
+	file, hint := u.Roster, ""
+	if !filepath.IsAbs(file) {
+		file, hint = filepath.Join(s.Dir, file), " (the path is relative to the site file)"
+	}
+	data, err := os.ReadFile(file)
+	if err != nil {
+		r.atValue(key, "cannot read %s: %s%s", file, readError(err), hint)
+		return
+	}
+	ro := &roster{file: file, emailDomain: u.RosterEmailDomain}
+	read := true
+	if ext == ".csv" {
+		read = ro.readCSV(r, data, u.RosterColumn)
+	} else {
+		ro.readText(data)
+	}
+	r.problems = append(r.problems, ro.problems...)
+	u.AllowedUsers = mergeRoster(r, file, u.AllowedUsers, ro.entries)
+	if read && len(ro.entries) == 0 && len(ro.problems.Errors()) == 0 {
+		r.problems = append(r.problems, Problem{File: file, Line: 1, Col: 1, Key: key, Warning: true,
+			Message: "has no users (export the roster again, or remove users.roster)"})
+	}
+}
+
+// readError is err without the path, which the message already names.
+func readError(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
+}
+
+// mergeRoster returns allowed followed by the roster's users that are not already in it. A name
+// given twice is a warning: the course still works, but someone's list has a mistake.
+func mergeRoster(r *reporter, file string, allowed []string, entries []rosterEntry) []string {
+	inAllowed := make(map[string]bool, len(allowed))
+	for _, a := range allowed {
+		inAllowed[a] = true
+	}
+	firstLine := make(map[string]int, len(entries))
+	merged := make([]string, len(allowed), len(allowed)+len(entries))
+	copy(merged, allowed)
+	for _, e := range entries {
+		switch line, dup := firstLine[e.name]; {
+		case dup:
+			r.problems = append(r.problems, Problem{File: file, Line: e.line, Col: e.col, Key: "users.roster", Warning: true,
+				Message: fmt.Sprintf("%q is listed twice (line %d has it too)", e.name, line)})
+		case inAllowed[e.name]:
+			firstLine[e.name] = e.line
+			r.problems = append(r.problems, Problem{File: file, Line: e.line, Col: e.col, Key: "users.roster", Warning: true,
+				Message: fmt.Sprintf("%q is also in users.allowed (keep one)", e.name)})
+		default:
+			firstLine[e.name] = e.line
+			merged = append(merged, e.name)
+		}
+	}
+	return merged
+}
+
+func (ro *roster) problem(line, col int, format string, args ...any) {
+	ro.problems = append(ro.problems, Problem{File: ro.file, Line: line, Col: col, Key: "users.roster", Message: fmt.Sprintf(format, args...)})
+}
+
+func (ro *roster) warn(line, col int, format string, args ...any) {
+	ro.problems = append(ro.problems, Problem{File: ro.file, Line: line, Col: col, Key: "users.roster", Message: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// add checks one roster value, trimmed and lowercased as the course's systems write usernames in
+// any case, and keeps it when it is a username.
+func (ro *roster) add(value string, line, col int) {
+	name := strings.ToLower(strings.TrimSpace(value))
+	if at := strings.LastIndexByte(name, '@'); at >= 0 {
+		domain := name[at+1:]
+		switch {
+		case ro.emailDomain == "":
+			ro.problem(line, col, "%s is an email address (set users.roster_email_domain = %q to use the name before the @)", quote(name), domain)
+			return
+		case domain != ro.emailDomain:
+			ro.problem(line, col, "%s is not an address at %s (users.roster_email_domain; give this person a login at %s, or remove the line)", quote(name), ro.emailDomain, ro.emailDomain)
+			return
+		}
+		name = name[:at]
+	}
+	if msg := usernameProblem(name); msg != "" {
+		ro.problem(line, col, "%s", msg)
+		return
+	}
+	ro.entries = append(ro.entries, rosterEntry{name: name, line: line, col: col})
+}
+
+// readText reads one username a line; "#" starts a comment, and blank lines are skipped.
+func (ro *roster) readText(data []byte) {
+	text := string(bytes.TrimPrefix(data, utf8BOM))
+	for line := 1; text != ""; line++ {
+		var l string
+		l, text, _ = strings.Cut(text, "\n")
+		if i := strings.IndexByte(l, '#'); i >= 0 {
+			l = l[:i]
+		}
+		trimmed := strings.TrimLeft(l, " \t")
+		if strings.TrimSpace(trimmed) == "" {
+			continue
+		}
+		ro.add(trimmed, line, len(l)-len(trimmed)+1)
+	}
+}
+
+// utf8BOM starts the CSV files that Excel's "CSV UTF-8" and other exports write.
+var utf8BOM = []byte("\xef\xbb\xbf")
+
+// normalizeHeader makes "SIS Login ID", "sis_login_id" and "SIS-Login-ID" the same header.
+func normalizeHeader(h string) string {
+	h = strings.ToLower(strings.TrimSpace(h))
+	return strings.Map(func(c rune) rune {
+		if c == ' ' || c == '-' {
+			return '_'
+		}
+		return c
+	}, h)
+}
+
+// readCSV reads a CSV roster with a header row. column is users.roster_column, or "" to pick the
+// first of RosterColumns the header has. It tells whether it got past the header.
+func (ro *roster) readCSV(r *reporter, data []byte, column string) bool {
+	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM)))
+	cr.FieldsPerRecord = -1 // exports pad rows differently; only the username column must be there
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err == io.EOF {
+		ro.problem(1, 1, "is empty (a header row, then one person a row)")
+		return false
+	}
+	if err != nil {
+		ro.csvError(err)
+		return false
+	}
+	var names []string
+	index := map[string]int{}
+	for i, h := range header {
+		names = append(names, strings.TrimSpace(h))
+		if _, dup := index[normalizeHeader(h)]; !dup {
+			index[normalizeHeader(h)] = i
+		}
+	}
+	col := -1
+	if column != "" {
+		i, found := index[normalizeHeader(column)]
+		if !found {
+			r.atValue("users.roster_column", "%s is not a column of %s (its columns: %s)", quote(column), ro.file, strings.Join(names, ", "))
+			return false
+		}
+		col = i
+	} else {
+		for _, c := range RosterColumns {
+			if i, found := index[c]; found {
+				col = i
+				break
+			}
+		}
+		if col < 0 {
+			ro.problem(1, 1, "has no username column (none of %s; set users.roster_column to one of: %s)", rosterColumnList, strings.Join(names, ", "))
+			return false
+		}
+	}
+	colName := names[col]
+
+	for {
+		record, err := cr.Read()
+		if err == io.EOF {
+			return true
+		}
+		if err != nil {
+			ro.csvError(err)
+			return true
+		}
+		line, _ := cr.FieldPos(0)
+		if col >= len(record) {
+			ro.problem(line, 1, "has %d fields, so no %s (field %d of the header)", len(record), colName, col+1)
+			continue
+		}
+		value := record[col]
+		if strings.TrimSpace(value) == "" {
+			first := strings.TrimSpace(record[0])
+			// Canvas's gradebook export puts "Points Possible" (and, with manual posting, a row
+			// with an empty first cell) under the header: they are not people.
+			if first == "" || first == "Points Possible" {
+				continue
+			}
+			_, c := cr.FieldPos(col)
+			ro.warn(line, c, "%s has no %s (skipped: this person cannot log in)", quote(first), colName)
+			continue
+		}
+		_, c := cr.FieldPos(col)
+		ro.add(value, line, c)
+	}
+}
+
+// csvError reports a CSV syntax error where encoding/csv found it.
+func (ro *roster) csvError(err error) {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		where := ""
+		if pe.StartLine != pe.Line {
+			// An unclosed quote runs on to a later line; the mistake is usually where it opened.
+			where = fmt.Sprintf(" in the row that starts on line %d", pe.StartLine)
+		}
+		ro.problem(pe.Line, max(pe.Column, 1), "not CSV: %v%s (save the roster as CSV again from the spreadsheet)", pe.Err, where)
+		return
+	}
+	ro.problem(1, 1, "cannot read: %v", err)
+}
