@@ -91,6 +91,7 @@ func loadJSONSchema(t testing.TB) map[string]any {
 // noticed and removed from here.
 var knownLimits = map[string]string{
 	"port-clash":            "every port must be different: a rule across keys",
+	"secret-files-shared":   "the two secret files must differ: a rule across keys",
 	"roster-missing-file":   "the roster file must exist and hold usernames: a rule about another file",
 	"resolver-ipv6-invalid": "IPv6 addresses are only checked for their characters",
 	"port-float":            "JSON Schema counts 8000.0 as an integer; TOML and hubgen do not",

@@ -122,6 +122,15 @@ func validate(r *reporter, s *Site, values map[string]any) {
 		validateBaseURL(r, s.Hub.BaseURL)
 	}
 	validatePorts(r, s, set)
+	// One file for both secrets would make the proxy token the cookie secret: whoever can talk to
+	// the proxy's API could forge every user's login cookie.
+	if s.Hub.CookieSecretFile == s.Hub.ProxyAuthTokenFile {
+		key := "hub.proxy_auth_token_file"
+		if !set(key) {
+			key = "hub.cookie_secret_file"
+		}
+		r.atValue(key, "%s is also the cookie secret file (each secret needs its own file, like %q)", quote(s.Hub.ProxyAuthTokenFile), path.Dir(s.Hub.CookieSecretFile)+"/proxy_auth_token")
+	}
 
 	if set("nginx.client_max_body_size") && !sizeRE.MatchString(s.Nginx.ClientMaxBodySize) {
 		r.atValue("nginx.client_max_body_size", "%q is not an nginx size (a number with an optional k, m or g, like \"100m\")", s.Nginx.ClientMaxBodySize)
