@@ -1,0 +1,85 @@
+package schema
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hubgen/hubgen/bench/sitegen"
+)
+
+// benchUsers are the course sizes the benchmarks measure: a typical course, a large lecture, and
+// a whole university on one hub. bench/run.sh times the same sizes as whole processes.
+var benchUsers = []int{30, 1000, 50000}
+
+// BenchmarkDecode measures reading the TOML and finding every key's position.
+func BenchmarkDecode(b *testing.B) {
+	for _, n := range benchUsers {
+		data := sitegen.TOML("course", n)
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				r := &reporter{file: "course.toml"}
+				raw, ok := decode(r, data)
+				if !ok {
+					b.Fatalf("decode: %v", r.problems)
+				}
+				if got := len(raw["users"].(map[string]any)["allowed"].([]any)); got != n {
+					b.Fatalf("decoded %d allowed users, want %d", got, n)
+				}
+				if _, ok := r.pos.value[fmt.Sprintf("users.allowed[%d]", n-1)]; !ok {
+					b.Fatalf("no position for the last allowed user")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkValidate measures what Parse does after decoding: checking types against Fields,
+// applying defaults and validating every value, usernames above all.
+func BenchmarkValidate(b *testing.B) {
+	for _, n := range benchUsers {
+		data := sitegen.TOML("course", n)
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			r := &reporter{file: "course.toml"}
+			raw, ok := decode(r, data)
+			if !ok {
+				b.Fatalf("decode: %v", r.problems)
+			}
+			pos := r.pos
+			b.ReportAllocs()
+			for b.Loop() {
+				r := &reporter{file: "course.toml", pos: pos}
+				values := typed(r, raw)
+				site := build("course.toml", values)
+				validate(r, site, values)
+				if len(r.problems) > 0 {
+					b.Fatalf("a valid site has problems:\n%v", r.problems)
+				}
+				if got := len(site.Users.AllowedUsers); got != n {
+					b.Fatalf("%d allowed users, want %d", got, n)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkParse measures all of it through the exported entry point, as `hubgen render` does.
+func BenchmarkParse(b *testing.B) {
+	for _, n := range benchUsers {
+		data := sitegen.TOML("course", n)
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				site, err := Parse("course.toml", data)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got := len(site.Users.AllowedUsers); got != n {
+					b.Fatalf("%d allowed users, want %d", got, n)
+				}
+			}
+		})
+	}
+}
