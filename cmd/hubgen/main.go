@@ -98,8 +98,9 @@ Commands:
 	fmt.Fprint(w, `
 Run "hubgen help <command>" or "hubgen <command> -h" for a command's flags.
 
-Exit status: 0 all good; 1 a site is invalid (or, for check, files differ);
-2 a usage error or a file that could not be read or written.
+Exit status: 0 all good; 1 a site is invalid, or check found a file that differs,
+or secrets or doctor found a problem; 2 a usage error or a file that could not be
+read or written.
 `)
 }
 
