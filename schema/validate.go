@@ -93,6 +93,12 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	if set("hub.executable") && strings.Contains(path.Dir(s.Hub.Executable), "$") {
 		r.atValue("hub.executable", "%s has a \"$\" in its directory, which the unit's Environment=PATH= cannot hold (install jupyterhub in a directory without one)", quote(s.Hub.Executable))
 	}
+	// Left out, hub.executable comes from spawner.cmd[0]'s directory, which then reaches the unit.
+	if !set("hub.executable") && len(s.Spawner.Cmd) > 0 && s.Hub.Executable == defaultExecutable(s.Spawner.Cmd) {
+		if dir := path.Dir(s.Hub.Executable); hasControl(dir) || strings.Contains(dir, "$") {
+			r.atValue("spawner.cmd[0]", "%s has a control character or a \"$\" in its directory, where the unit would run jupyterhub from (set hub.executable, or install jupyterhub in a plain directory)", quote(s.Spawner.Cmd[0]))
+		}
+	}
 
 	if set("tls.profile") && s.TLS.Profile != ProfileIntermediate && s.TLS.Profile != ProfileModern {
 		r.atValue("tls.profile", "%q is not a profile (use %q or %q)", s.TLS.Profile, ProfileIntermediate, ProfileModern)

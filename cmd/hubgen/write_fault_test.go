@@ -91,7 +91,9 @@ func TestRenderFaultSymlinkToDirectory(t *testing.T) {
 		if err := os.Symlink("/etc", conf); err != nil {
 			t.Fatal(err)
 		}
-	}, func(root string) string { return filepath.Join(root, "nginx", "nginx.conf") + ": it links to the directory /etc" })
+	}, func(root string) string {
+		return filepath.Join(root, "nginx", "nginx.conf") + ": it links to the directory /etc"
+	})
 }
 
 // TestRenderFollowsSymlink: /etc/nginx/nginx.conf managed elsewhere and linked in stays linked;
