@@ -13,6 +13,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -128,18 +130,42 @@ func table(site map[string]any, name string) map[string]any {
 	return tbl
 }
 
-// freePorts returns n distinct loopback ports that were free a moment ago. All n listeners are
-// open at once so the kernel cannot hand out the same port twice.
+// Test ports come from below Linux's ephemeral range (32768 and up by default): a port picked
+// there could be taken, between the check and nginx's bind, by any outgoing connection on the
+// machine, such as the hub talking to its proxy. Below it only explicit binds compete, and the
+// counter keeps this package's tests from picking the same port twice.
+const (
+	firstTestPort = 20000
+	lastTestPort  = 32000
+)
+
+var nextTestPort atomic.Int64
+
+func init() {
+	// A random start, so that two test runs at once (say two checkouts) rarely meet.
+	n, err := rand.Int(rand.Reader, big.NewInt(lastTestPort-firstTestPort))
+	if err != nil {
+		panic(err)
+	}
+	nextTestPort.Store(firstTestPort + n.Int64())
+}
+
+// freePorts returns n distinct loopback ports that were free a moment ago and that the kernel
+// does not hand out to outgoing connections.
 func freePorts(t *testing.T, n int) []int {
 	t.Helper()
 	ports := make([]int, 0, n)
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
+	for tries := 0; len(ports) < n; tries++ {
+		if tries > lastTestPort-firstTestPort {
+			t.Fatalf("no free port between %d and %d", firstTestPort, lastTestPort)
 		}
-		defer l.Close()
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+		p := int(firstTestPort + (nextTestPort.Add(1)-firstTestPort)%(lastTestPort-firstTestPort))
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
+		if err != nil {
+			continue
+		}
+		l.Close()
+		ports = append(ports, p)
 	}
 	return ports
 }
