@@ -13,6 +13,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubgen/hubgen/internal/testsys"
 )
 
 // Faults while writing. In every case a failed Write must leave the previous files as they were
@@ -104,44 +106,12 @@ func writeOrFail(t *testing.T, root string, files map[string][]byte) {
 	}
 }
 
-// needRoot skips a test that needs root, or fails it under HUBGEN_E2E=require.
-func needRoot(t *testing.T, why string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, why+" needs root; run `sudo HUBGEN_E2E=require go test ./render -run Fault`")
-	}
-}
-
-func skipOrFail(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("HUBGEN_E2E") == "require" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-// mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts it when the test ends.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	needRoot(t, "mounting a tmpfs")
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size+",mode=0755"); err != nil {
-		skipOrFail(t, "cannot mount a tmpfs here (a container without CAP_SYS_ADMIN?): "+err.Error())
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir
-}
-
 func TestWriteFaultReadOnlyFileSystem(t *testing.T) {
 	v1, v2 := faultFiles(t)
-	root := mountTmpfs(t, "1m")
+	root := testsys.MountTmpfs(t, "1m", faultRun)
 	writeOrFail(t, root, v1)
 	if err := syscall.Mount("", root, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-		skipOrFail(t, "cannot remount the tmpfs read-only: "+err.Error())
+		testsys.SkipOrFail(t, "cannot remount the tmpfs read-only: "+err.Error())
 	}
 	before := snapshot(t, root)
 	err := Write(root, v2)
@@ -153,33 +123,14 @@ func TestWriteFaultReadOnlyFileSystem(t *testing.T) {
 
 func TestWriteFaultFullFileSystem(t *testing.T) {
 	v1, v2 := faultFiles(t)
-	root := mountTmpfs(t, "16k") // four pages: the three small outputs and a filler
+	root := testsys.MountTmpfs(t, "16k", faultRun) // four pages: the three small outputs and a filler
 	writeOrFail(t, root, v1)
-	fill(t, filepath.Join(root, "filler"))
+	testsys.Fill(t, filepath.Join(root, "filler"))
 	before := snapshot(t, root)
 	err := Write(root, v2)
 	assertUnchanged(t, root, before, err, filepath.Join(root, JupyterHubConf))
 	if !errors.Is(err, syscall.ENOSPC) {
 		t.Errorf("error %v, want ENOSPC", err)
-	}
-}
-
-// fill writes to path until the file system is full.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	block := make([]byte, 512)
-	for {
-		if _, err := f.Write(block); err != nil {
-			if errors.Is(err, syscall.ENOSPC) {
-				return
-			}
-			t.Fatal(err)
-		}
 	}
 }
 
@@ -397,3 +348,6 @@ func TestWriteFaultSymlinkLoop(t *testing.T) {
 	before := snapshot(t, root)
 	assertUnchanged(t, root, before, Write(root, v2), "follow symlink "+conf)
 }
+
+// faultRun is how to run these tests where they need root.
+const faultRun = "sudo HUBGEN_E2E=require go test ./render -run Fault"

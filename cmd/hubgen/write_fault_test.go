@@ -3,7 +3,6 @@
 package main
 
 import (
-	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubgen/hubgen/internal/testsys"
 )
 
 // `hubgen render -o ROOT` when ROOT cannot take the files: exit 2, a message naming the path, the
@@ -47,10 +48,10 @@ func renderFault(t *testing.T, root string, breakIt func(root string), wantInMes
 }
 
 func TestRenderFaultReadOnlyFileSystem(t *testing.T) {
-	root := mountTmpfs(t, "1m")
+	root := testsys.MountTmpfs(t, "1m", faultRun)
 	renderFault(t, root, func(root string) {
 		if err := syscall.Mount("", root, "", syscall.MS_REMOUNT|syscall.MS_RDONLY, ""); err != nil {
-			skipOrFail(t, "cannot remount the tmpfs read-only: "+err.Error())
+			testsys.SkipOrFail(t, "cannot remount the tmpfs read-only: "+err.Error())
 		}
 	}, func(root string) string {
 		return filepath.Join(root, "jupyterhub", "jupyterhub_config.py") + ": open "
@@ -58,8 +59,8 @@ func TestRenderFaultReadOnlyFileSystem(t *testing.T) {
 }
 
 func TestRenderFaultFullFileSystem(t *testing.T) {
-	root := mountTmpfs(t, "16k")
-	stderr := renderFault(t, root, func(root string) { fill(t, filepath.Join(root, "filler")) }, func(root string) string {
+	root := testsys.MountTmpfs(t, "16k", faultRun)
+	stderr := renderFault(t, root, func(root string) { testsys.Fill(t, filepath.Join(root, "filler")) }, func(root string) string {
 		return filepath.Join(root, "jupyterhub", "jupyterhub_config.py")
 	})
 	if !strings.Contains(stderr, "no space left on device") {
@@ -150,53 +151,5 @@ func treeWithLinks(t *testing.T, root string) map[string]string {
 	return files
 }
 
-// needRoot skips a test that needs root, or fails it under HUBGEN_E2E=require.
-func needRoot(t *testing.T, why string) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		skipOrFail(t, why+" needs root; run `sudo HUBGEN_E2E=require go test ./cmd/hubgen -run Fault`")
-	}
-}
-
-func skipOrFail(t *testing.T, msg string) {
-	t.Helper()
-	if os.Getenv("HUBGEN_E2E") == "require" {
-		t.Fatal(msg)
-	}
-	t.Skip(msg)
-}
-
-// mountTmpfs mounts a tmpfs of size bytes on a new directory and unmounts it when the test ends.
-func mountTmpfs(t *testing.T, size string) string {
-	t.Helper()
-	needRoot(t, "mounting a tmpfs")
-	dir := t.TempDir()
-	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size="+size+",mode=0755"); err != nil {
-		skipOrFail(t, "cannot mount a tmpfs here (a container without CAP_SYS_ADMIN?): "+err.Error())
-	}
-	t.Cleanup(func() {
-		if err := syscall.Unmount(dir, 0); err != nil {
-			t.Errorf("unmount %s: %v", dir, err)
-		}
-	})
-	return dir
-}
-
-// fill writes to path until the file system is full.
-func fill(t *testing.T, path string) {
-	t.Helper()
-	f, err := os.Create(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	block := make([]byte, 512)
-	for {
-		if _, err := f.Write(block); err != nil {
-			if errors.Is(err, syscall.ENOSPC) {
-				return
-			}
-			t.Fatal(err)
-		}
-	}
-}
+// faultRun is how to run these tests where they need root.
+const faultRun = "sudo HUBGEN_E2E=require go test ./cmd/hubgen -run Fault"
