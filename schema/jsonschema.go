@@ -180,7 +180,7 @@ var pathRules = map[string]string{
 	// systemd's WorkingDirectory= drops trailing spaces and joins a line ending in "\".
 	"hub.state_dir": `[^ \\]$`,
 	// The unit's Environment=PATH= holds the executable's directory and cannot hold a "$".
-	"hub.executable": `^[^$]*/[^/]*$`,
+	"hub.executable": `^[^$"'\\]*/[^/"'\\]*$`,
 }
 
 // tomlValue reads a default or example as Fields writes it, in TOML syntax; defaults described in
@@ -201,7 +201,7 @@ func tomlValue(text string) (any, bool) {
 var schemaRules = map[string]func(*jsonSchema){
 	"domain": func(s *jsonSchema) { s.Pattern, s.MaxLength = DomainPattern, MaxDomainLength },
 	"tls.resolvers": func(s *jsonSchema) {
-		s.Items.Pattern = ipAddressPattern
+		s.MinItems, s.Items.Pattern = 1, ipAddressPattern
 	},
 	"users.admin":   func(s *jsonSchema) { s.MinItems, s.UniqueItems, s.Items.Pattern = 1, true, UsernamePattern },
 	"users.allowed": func(s *jsonSchema) { s.UniqueItems, s.Items.Pattern = true, UsernamePattern },

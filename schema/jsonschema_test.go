@@ -90,14 +90,15 @@ func loadJSONSchema(t testing.TB) map[string]any {
 // JSON Schema cannot express. The test requires them to disagree, so that a limit lifted is
 // noticed and removed from here.
 var knownLimits = map[string]string{
-	"port-clash":                    "every port must be different: a rule across keys",
-	"secret-files-shared":           "the two secret files must differ: a rule across keys",
-	"roster-missing-file":           "the roster file must exist and hold usernames: a rule about another file",
-	"resolver-ipv6-invalid":         "IPv6 addresses are only checked for their characters",
-	"port-float":                    "JSON Schema counts 8000.0 as an integer; TOML and hubgen do not",
-	"path-long-in-bytes":            "paths are limited in bytes, JSON Schema's maxLength counts characters",
-	"cmd-program-directory-newline": "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
-	"cmd-program-directory-dollar":  "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
+	"port-clash":                      "every port must be different: a rule across keys",
+	"secret-files-shared":             "the two secret files must differ: a rule across keys",
+	"roster-missing-file":             "the roster file must exist and hold usernames: a rule about another file",
+	"resolver-ipv6-invalid":           "IPv6 addresses are only checked for their characters",
+	"port-float":                      "JSON Schema counts 8000.0 as an integer; TOML and hubgen do not",
+	"path-long-in-bytes":              "paths are limited in bytes, JSON Schema's maxLength counts characters",
+	"cmd-program-directory-newline":   "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
+	"cmd-program-directory-dollar":    "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
+	"spawner-cmd-backslash-directory": "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
 }
 
 // schemaCases are site files beyond the examples and testdata/bad, for the rules and shapes those

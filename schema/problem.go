@@ -90,10 +90,6 @@ func (r *reporter) atKey(key, format string, args ...any) {
 	r.add(p, key, false, fmt.Sprintf(format, args...))
 }
 
-func (r *reporter) warnAt(p Position, key, format string, args ...any) {
-	r.add(p, key, true, fmt.Sprintf(format, args...))
-}
-
 func (r *reporter) add(p Position, key string, warning bool, msg string) {
 	r.problems = append(r.problems, Problem{File: r.file, Line: p.Line, Col: p.Col, Key: printableKey(key), Message: msg, Warning: warning})
 }

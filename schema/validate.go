@@ -89,14 +89,15 @@ func validate(r *reporter, s *Site, values map[string]any) {
 		r.atValue("hub.state_dir", "%s ends with a space or a backslash, which systemd's WorkingDirectory= would drop or join with the next line (remove it)", quote(s.Hub.StateDir))
 	}
 	// The unit puts the executable's directory in Environment=PATH=, where systemd expands no
-	// variables: the "$$" that ExecStart= needs would stay doubled there.
-	if set("hub.executable") && strings.Contains(path.Dir(s.Hub.Executable), "$") {
-		r.atValue("hub.executable", "%s has a \"$\" in its directory, which the unit's Environment=PATH= cannot hold (install jupyterhub in a directory without one)", quote(s.Hub.Executable))
+	// variables (the "$$" that ExecStart= needs would stay doubled there), and systemd refuses an
+	// executable whose name has a quote or a backslash.
+	if set("hub.executable") && !hasControl(s.Hub.Executable) && !unitExecutableOK(s.Hub.Executable) {
+		r.atValue("hub.executable", "%s has a quote or a backslash, or a \"$\" in its directory, which the systemd unit cannot hold (install jupyterhub in a plain directory)", quote(s.Hub.Executable))
 	}
 	// Left out, hub.executable comes from spawner.cmd[0]'s directory, which then reaches the unit.
 	if !set("hub.executable") && len(s.Spawner.Cmd) > 0 && s.Hub.Executable == defaultExecutable(s.Spawner.Cmd) {
-		if dir := path.Dir(s.Hub.Executable); hasControl(dir) || strings.Contains(dir, "$") {
-			r.atValue("spawner.cmd[0]", "%s has a control character or a \"$\" in its directory, where the unit would run jupyterhub from (set hub.executable, or install jupyterhub in a plain directory)", quote(s.Spawner.Cmd[0]))
+		if hasControl(path.Dir(s.Hub.Executable)) || !unitExecutableOK(s.Hub.Executable) {
+			r.atValue("spawner.cmd[0]", "%s has a control character, a quote, a backslash or a \"$\" in its directory, where the unit would run jupyterhub from (set hub.executable, or install jupyterhub in a plain directory)", quote(s.Spawner.Cmd[0]))
 		}
 	}
 
@@ -320,7 +321,19 @@ func usernameRune(c rune) bool {
 	return c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
 }
 
+// unitExecutableOK tells whether the systemd unit can run exe: systemd refuses quotes and
+// backslashes in an executable's name, and its directory goes into Environment=PATH=, where a "$"
+// cannot be written.
+func unitExecutableOK(exe string) bool {
+	return !strings.ContainsAny(exe, `"'\`) && !strings.Contains(path.Dir(exe), "$")
+}
+
 func validateResolvers(r *reporter, resolvers []string) {
+	if len(resolvers) == 0 {
+		// nginx refuses a resolver directive without an address.
+		r.atValue("tls.resolvers", "is empty (at least one address, like [\"127.0.0.53\"])")
+		return
+	}
 	for i, a := range resolvers {
 		if addr, err := netip.ParseAddr(a); err != nil || addr.Zone() != "" {
 			r.atValue(fmt.Sprintf("tls.resolvers[%d]", i), "%s is not an IP address (nginx needs the resolver's address, like \"127.0.0.53\" or \"9.9.9.9\")", quote(a))

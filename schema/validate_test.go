@@ -125,6 +125,9 @@ var badSites = []struct {
 	{"resolver-hostname", []string{
 		"5:14: tls.resolvers[0]: \"dns.google\" is not an IP address (nginx needs the resolver's address, like \"127.0.0.53\" or \"9.9.9.9\")",
 	}},
+	{"resolvers-empty", []string{
+		"6:13: tls.resolvers: is empty (at least one address, like [\"127.0.0.53\"])",
+	}},
 	{"secret-files-shared", []string{
 		"13:25: hub.proxy_auth_token_file: \"/srv/jupyterhub/secret\" is also the cookie secret file (each secret needs its own file, like \"/srv/jupyterhub/proxy_auth_token\")",
 	}},

@@ -98,7 +98,10 @@ func runCheck(e *env, args []string) int {
 			} else {
 				fmt.Fprintf(e.stderr, "hubgen check: %s\n", msg)
 			}
-			e.stdout.Write(d.Unified(prefix))
+			if _, err := e.stdout.Write(d.Unified(prefix)); err != nil {
+				fmt.Fprintf(e.stderr, "hubgen check: write standard output: %v\n", err)
+				return exitFailure
+			}
 		}
 		if len(diffs) > 0 {
 			code = max(code, exitInvalid)

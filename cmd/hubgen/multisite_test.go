@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -78,5 +79,47 @@ func TestValidateSeveralSites(t *testing.T) {
 	code, _, stderr = hubgen(t, "validate", siteMinimal, "no/such/site.toml", siteBad)
 	if code != exitFailure || !strings.Contains(stderr, "no/such/site.toml") || !strings.Contains(stderr, badProblem) {
 		t.Errorf("unreadable and invalid: exit %d, stderr %q; want 2 naming both", code, stderr)
+	}
+}
+
+// TestSeveralSitesRefuseNamesThatAreNotDirectories: with several sites each goes under
+// ROOT/<name>/, so a file named "...toml" would write to ROOT/.. and ".toml" into ROOT itself.
+func TestSeveralSitesRefuseNamesThatAreNotDirectories(t *testing.T) {
+	minimal, err := os.ReadFile(siteMinimal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"...toml", ".toml"} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			site := filepath.Join(dir, "sites", name)
+			if err := os.MkdirAll(filepath.Dir(site), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(site, minimal, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			root := filepath.Join(dir, "out", "root")
+			code, _, stderr := hubgen(t, "render", siteMinimal, site, "-o", root)
+			if code != exitFailure || !strings.Contains(stderr, "rename the site file") {
+				t.Errorf("exit %d, stderr %q; want 2 and a request to rename", code, stderr)
+			}
+			if got := tree(t, dir); len(got) != 1 {
+				t.Errorf("files written: %v", got)
+			}
+		})
+	}
+}
+
+// failingWriter fails every write, as a full disk or a closed pipe does.
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, syscall.ENOSPC }
+
+func TestRenderToStdoutThatFailsExitsTwo(t *testing.T) {
+	var stderr strings.Builder
+	code := run([]string{"render", siteMinimal}, &env{stdin: strings.NewReader(""), stdout: failingWriter{}, stderr: &stderr})
+	if code != exitFailure || !strings.Contains(stderr.String(), "write standard output") {
+		t.Errorf("exit %d, stderr %q; want 2 naming standard output", code, stderr.String())
 	}
 }

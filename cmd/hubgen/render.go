@@ -72,7 +72,10 @@ func runRender(e *env, args []string) int {
 		}
 	}
 	if *root == "" {
-		e.stdout.Write(render.Archive(archive))
+		if _, err := e.stdout.Write(render.Archive(archive)); err != nil {
+			fmt.Fprintf(e.stderr, "hubgen render: write standard output: %v\n", err)
+			return exitFailure
+		}
 	}
 	return code
 }

@@ -31,6 +31,10 @@ func loadSitesReporting(e *env, paths []string, report func(schema.Problems)) ([
 	sites := make([]loadedSite, 0, len(paths))
 	for _, p := range paths {
 		name := strings.TrimSuffix(filepath.Base(p), ".toml")
+		if len(paths) > 1 && (name == "" || name == "." || name == "..") {
+			fmt.Fprintf(e.stderr, "hubgen: %s would be written under %q, not a directory of its own (rename the site file)\n", p, name+"/")
+			return nil, exitFailure
+		}
 		if other, dup := names[name]; dup && len(paths) > 1 {
 			fmt.Fprintf(e.stderr, "hubgen: %s and %s would both be written under %s/ (give the site files different names)\n", other, p, name)
 			return nil, exitFailure
