@@ -20,16 +20,6 @@ names each one to fill in.
 
 Without -o the file is printed to standard output. -o never overwrites a file unless --force.`
 
-// exampleDomain is the domain Fields' examples are written for; --domain replaces it.
-const exampleDomain = "notebooks.example.edu"
-
-// initOptions are what the flags of hubgen init fill in; empty means "leave a placeholder".
-type initOptions struct {
-	domain string
-	admins []string
-	course string
-}
-
 // stringList is a flag that may be given several times.
 type stringList []string
 
@@ -38,10 +28,10 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 func runInit(e *env, args []string) int {
 	fs := newFlagSet(e, "init", "[--domain D] [--admin U]... [--course NAME] [-o FILE [--force]]", initHelp)
-	var o initOptions
-	fs.StringVar(&o.domain, "domain", "", "the hub's `domain` name, like hub.college.edu")
-	fs.Var((*stringList)(&o.admins), "admin", "a JupyterHub admin's `username`; give it once per admin")
-	fs.StringVar(&o.course, "course", "", "the course's short `name`: the hub is served under /NAME/")
+	var o schema.ScaffoldOptions
+	fs.StringVar(&o.Domain, "domain", "", "the hub's `domain` name, like hub.college.edu")
+	fs.Var((*stringList)(&o.Admins), "admin", "a JupyterHub admin's `username`; give it once per admin")
+	fs.StringVar(&o.Course, "course", "", "the course's short `name`: the hub is served under /NAME/")
 	out := fs.String("o", "", "write the site file to `FILE` instead of standard output")
 	force := fs.Bool("force", false, "let -o overwrite an existing file")
 	rest, code, ok := parseArgs(e, fs, args)
@@ -53,7 +43,7 @@ func runInit(e *env, args []string) int {
 		return exitFailure
 	}
 
-	text := siteTemplate(o)
+	text := schema.Scaffold(o)
 	placeholders, bad := checkTemplate(text, o)
 	if len(bad) > 0 {
 		for _, msg := range bad {
@@ -120,13 +110,13 @@ func flagOfKey(key string) string {
 
 // checkTemplate validates the written file as hubgen validate will. A problem with a key a flag
 // set is the flag's fault (a usage error); the others are the placeholders left to fill in.
-func checkTemplate(text string, o initOptions) (placeholders, bad []string) {
+func checkTemplate(text string, o schema.ScaffoldOptions) (placeholders, bad []string) {
 	_, err := schema.Parse("site.toml", []byte(text))
 	var problems schema.Problems
 	if !errors.As(err, &problems) {
 		return nil, nil
 	}
-	given := map[string]bool{"--domain": o.domain != "", "--admin": len(o.admins) > 0, "--course": o.course != ""}
+	given := map[string]bool{"--domain": o.Domain != "", "--admin": len(o.Admins) > 0, "--course": o.Course != ""}
 	for _, p := range problems.Errors() {
 		flag := flagOfKey(p.Key)
 		if given[flag] {
@@ -141,121 +131,4 @@ func checkTemplate(text string, o initOptions) (placeholders, bad []string) {
 		placeholders = append(placeholders, p.Key)
 	}
 	return placeholders, bad
-}
-
-// siteTemplate writes every key of schema.Fields, in order, with its documentation: keys that are
-// set (required ones, or ones a flag gave) as values, the rest commented out with an example.
-func siteTemplate(o initOptions) string {
-	var b strings.Builder
-	course := ""
-	if o.course != "" {
-		course = " for " + o.course
-	}
-	fmt.Fprintf(&b, `# site.toml%s: one course's JupyterHub behind nginx, rendered by hubgen.
-# Written by "hubgen init". Every key is here: the required ones set, the optional ones commented
-# out. Each comment says what the key does and its default. After editing, run
-#     hubgen validate site.toml
-# For an editor that underlines mistakes as you type, run "hubgen schema > site.schema.json" and
-# put "#:schema ./site.schema.json" on this file's first line.
-`, course)
-
-	values := initValues(o)
-	table := ""
-	for _, f := range schema.Fields {
-		t, name, inTable := strings.Cut(f.Key, ".")
-		if !inTable {
-			t, name = "", f.Key
-		}
-		if t != table {
-			table = t
-			fmt.Fprintf(&b, "\n[%s]\n", table)
-		} else {
-			b.WriteString("\n")
-		}
-		b.WriteString("# " + fieldComment(f, values) + "\n")
-		if v, ok := values[f.Key]; ok {
-			fmt.Fprintf(&b, "%s = %s\n", name, v)
-			continue
-		}
-		fmt.Fprintf(&b, "# %s = %s\n", name, withDomain(f.Example, o.domain))
-	}
-	return b.String()
-}
-
-// fieldComment is a key's documentation line: what it does, then required or its default.
-func fieldComment(f schema.Field, values map[string]string) string {
-	switch {
-	case f.Required && values[f.Key] == f.Example:
-		// No flag sets it, so the value is the example: right for many installs, not all.
-		return f.Doc + "; required (this is an example: check it)"
-	case f.Required:
-		return f.Doc + "; required"
-	case f.Default != "":
-		return f.Doc + "; default " + f.Default
-	}
-	return f.Doc
-}
-
-// initValues are the keys the file sets, as TOML values with a trailing comment where a
-// placeholder is left to fill in.
-func initValues(o initOptions) map[string]string {
-	v := map[string]string{}
-	for _, f := range schema.Fields {
-		if f.Required {
-			v[f.Key] = f.Example
-		}
-	}
-	if o.domain != "" {
-		v["domain"] = tomlString(o.domain)
-		v["tls.cert"] = withDomain(v["tls.cert"], o.domain)
-		v["tls.key"] = withDomain(v["tls.key"], o.domain)
-	} else {
-		for _, key := range []string{"domain", "tls.cert", "tls.key"} {
-			f, _ := schema.FieldByKey(key)
-			v[key] = `""  # fill in, like ` + f.Example
-		}
-	}
-	if len(o.admins) > 0 {
-		quoted := make([]string, len(o.admins))
-		for i, a := range o.admins {
-			quoted[i] = tomlString(a)
-		}
-		v["users.admin"] = "[" + strings.Join(quoted, ", ") + "]"
-	} else {
-		v["users.admin"] = `[]  # fill in your username, like ["peter"]`
-	}
-	if o.course != "" {
-		v["hub.base_url"] = tomlString("/" + o.course + "/")
-		v["hub.state_dir"] = tomlString("/srv/jupyterhub/" + o.course)
-	}
-	return v
-}
-
-// withDomain puts the course's domain in an example written for exampleDomain.
-func withDomain(example, domain string) string {
-	if domain == "" {
-		return example
-	}
-	quoted := tomlString(domain)
-	return strings.ReplaceAll(example, exampleDomain, quoted[1:len(quoted)-1])
-}
-
-// tomlString writes s as a TOML basic string. Flag values may hold anything; the validator then
-// says what is wrong with them, and the file must still parse for it to.
-func tomlString(s string) string {
-	var b strings.Builder
-	b.WriteByte('"')
-	for _, c := range s {
-		switch {
-		case c == '"' || c == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(c)
-		case c < 0x20 || c == 0x7f:
-			fmt.Fprintf(&b, `\u%04X`, c)
-		default:
-			b.WriteRune(c)
-		}
-	}
-	b.WriteByte('"')
-	return b.String()
 }

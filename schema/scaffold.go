@@ -1,0 +1,135 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+)
+
+// ScaffoldOptions are what `hubgen init` fills in; an empty one leaves a placeholder.
+type ScaffoldOptions struct {
+	Domain string
+	Admins []string
+	Course string // serves the hub under /Course/ and keeps its state in /srv/jupyterhub/Course
+}
+
+// exampleDomain is the domain Fields' examples are written for; ScaffoldOptions.Domain replaces it.
+const exampleDomain = "notebooks.example.edu"
+
+// Scaffold writes a new site file with every key of Fields, in order, each under its
+// documentation: keys that are set (required ones, or ones o gives) as values, the rest commented
+// out with an example. A required value o does not give is left empty with a comment, so that
+// validation names each one to fill in.
+func Scaffold(o ScaffoldOptions) string {
+	var b strings.Builder
+	course := ""
+	if o.Course != "" {
+		course = " for " + o.Course
+	}
+	fmt.Fprintf(&b, `# site.toml%s: one course's JupyterHub behind nginx, rendered by hubgen.
+# Written by "hubgen init". Every key is here: the required ones set, the optional ones commented
+# out. Each comment says what the key does and its default. After editing, run
+#     hubgen validate site.toml
+# For an editor that underlines mistakes as you type, run "hubgen schema > site.schema.json" and
+# put "#:schema ./site.schema.json" on this file's first line.
+`, course)
+
+	values := scaffoldValues(o)
+	table := ""
+	for _, f := range Fields {
+		t, name, inTable := strings.Cut(f.Key, ".")
+		if !inTable {
+			t, name = "", f.Key
+		}
+		if t != table {
+			table = t
+			fmt.Fprintf(&b, "\n[%s]\n", table)
+		} else {
+			b.WriteString("\n")
+		}
+		b.WriteString("# " + fieldComment(f, values) + "\n")
+		if v, ok := values[f.Key]; ok {
+			fmt.Fprintf(&b, "%s = %s\n", name, v)
+			continue
+		}
+		fmt.Fprintf(&b, "# %s = %s\n", name, withDomain(f.Example, o.Domain))
+	}
+	return b.String()
+}
+
+// fieldComment is a key's documentation line: what it does, then required or its default.
+func fieldComment(f Field, values map[string]string) string {
+	switch {
+	case f.Required && values[f.Key] == f.Example:
+		// No flag sets it, so the value is the example: right for many installs, not all.
+		return f.Doc + "; required (this is an example: check it)"
+	case f.Required:
+		return f.Doc + "; required"
+	case f.Default != "":
+		return f.Doc + "; default " + f.Default
+	}
+	return f.Doc
+}
+
+// scaffoldValues are the keys the file sets, as TOML values with a trailing comment where a
+// placeholder is left to fill in.
+func scaffoldValues(o ScaffoldOptions) map[string]string {
+	v := map[string]string{}
+	for _, f := range Fields {
+		if f.Required {
+			v[f.Key] = f.Example
+		}
+	}
+	if o.Domain != "" {
+		v["domain"] = tomlString(o.Domain)
+		v["tls.cert"] = withDomain(v["tls.cert"], o.Domain)
+		v["tls.key"] = withDomain(v["tls.key"], o.Domain)
+	} else {
+		for _, key := range []string{"domain", "tls.cert", "tls.key"} {
+			f, _ := FieldByKey(key)
+			v[key] = `""  # fill in, like ` + f.Example
+		}
+	}
+	if len(o.Admins) > 0 {
+		quoted := make([]string, len(o.Admins))
+		for i, a := range o.Admins {
+			quoted[i] = tomlString(a)
+		}
+		v["users.admin"] = "[" + strings.Join(quoted, ", ") + "]"
+	} else {
+		v["users.admin"] = `[]  # fill in your username, like ["peter"]`
+	}
+	if o.Course != "" {
+		v["hub.base_url"] = tomlString("/" + o.Course + "/")
+		v["hub.state_dir"] = tomlString("/srv/jupyterhub/" + o.Course)
+	}
+	return v
+}
+
+// withDomain puts the course's domain in an example written for exampleDomain.
+func withDomain(example, domain string) string {
+	if domain == "" {
+		return example
+	}
+	quoted := tomlString(domain)
+	return strings.ReplaceAll(example, exampleDomain, quoted[1:len(quoted)-1])
+}
+
+// tomlString writes s as a TOML basic string. Flag values may hold anything; the validator then
+// says what is wrong with them, and the file must still parse for it to.
+func tomlString(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, c := range s {
+		switch {
+		case c == '"' || c == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(c)
+		case c < 0x20 || c == 0x7f:
+			fmt.Fprintf(&b, `\u%04X`, c)
+		default:
+			b.WriteRune(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
