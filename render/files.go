@@ -6,12 +6,14 @@ package render
 import (
 	"bytes"
 	"fmt"
+	"math"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"text/template"
 
+	"github.com/Masterminds/semver/v3"
 	"github.com/Masterminds/sprig/v3"
 
 	"github.com/hubgen/hubgen/schema"
@@ -55,11 +57,23 @@ var parsed = template.Must(template.New("hubgen").
 	Funcs(funcs()).
 	ParseFS(templates.FS, "*.tmpl"))
 
+// pureSprig are the sprig functions the templates may call: each returns the same result for the
+// same arguments on every machine, so that a rendered file depends on the site file alone. sprig
+// also has now, rand*, uuidv4, genPrivateKey, env, getHostByName, keys (in map order) and the
+// os* path functions (the machine's separator); funcs_test.go fails if one becomes reachable.
+// Quoting is left out on purpose (quote, squote): every value goes through the named helper
+// for its output language.
+var pureSprig = []string{
+	"contains", "first", "has", "hasPrefix", "hasSuffix", "indent", "join", "last", "list",
+	"lower", "nindent", "repeat", "replace", "semverCompare", "sortAlpha", "splitList", "trim",
+	"trimPrefix", "trimSuffix", "uniq", "upper",
+}
+
 func funcs() template.FuncMap {
-	m := sprig.TxtFuncMap()
-	// Rendering must depend on the site file alone, never on the environment of the machine.
-	for _, name := range []string{"env", "expandenv", "getHostByName"} {
-		delete(m, name)
+	all := sprig.TxtFuncMap()
+	m := make(template.FuncMap, len(pureSprig)+8)
+	for _, name := range pureSprig {
+		m[name] = all[name]
 	}
 	m["pyStr"] = pyStr
 	m["pyStrList"] = pyStrList
@@ -138,8 +152,7 @@ func newView(s *schema.Site) view {
 }
 
 func newListen(n schema.Nginx) listen {
-	minor, _ := strconv.Atoi(strings.TrimPrefix(n.Version, "1."))
-	l := listen{HTTP2On: minor >= 25}
+	l := listen{HTTP2On: hasHTTP2Directive(n.Version)}
 	addrs := []string{""}
 	if n.IPv6 {
 		addrs = append(addrs, "[::]:")
@@ -153,6 +166,26 @@ func newListen(n schema.Nginx) listen {
 		l.HTTPS = append(l.HTTPS, https)
 	}
 	return l
+}
+
+// http2Directive is the first nginx with "http2 on;".
+var http2Directive = semver.MustParse("1.25.1")
+
+// hasHTTP2Directive tells whether the nginx of version, "MAJOR.MINOR" or "MAJOR.MINOR.PATCH",
+// has the "http2" directive. "MAJOR.MINOR" stands for the newest release of that line, as the
+// documented "1.25 and later get http2 on" has always read it; whoever runs 1.25.0, a mainline
+// release that lived a month, writes "1.25.0" and gets the listen parameter. A version that
+// does not parse (validation refuses it) gets the listen parameter, which every supported nginx
+// accepts.
+func hasHTTP2Directive(version string) bool {
+	v, err := semver.NewVersion(version)
+	if err != nil {
+		return false
+	}
+	if strings.Count(version, ".") == 1 {
+		v = semver.New(v.Major(), v.Minor(), math.MaxUint64, "", "")
+	}
+	return !v.LessThan(http2Directive)
 }
 
 // allowedUsers is every user who may log in. Admins are always included: JupyterHub lets every
