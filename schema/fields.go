@@ -1,5 +1,7 @@
 package schema
 
+import "strings"
+
 // Kind is the TOML type a key takes.
 type Kind int
 
@@ -17,18 +19,37 @@ func (k Kind) String() string {
 }
 
 // Field describes one site.toml key. The table below is the single description of site.toml that
-// decoding, the JSON Schema and `hubgen init` all read, so they cannot disagree on a key's name,
-// type or default.
+// decoding, defaults, validation of paths, the JSON Schema and `hubgen init` all read, so they
+// cannot disagree on a key's name, type or default.
 type Field struct {
 	Key      string // dotted path, "tls.cert"
 	Kind     Kind
 	Required bool
-	Default  string // the default as a person reads it; empty when there is none
-	Example  string // a valid value in TOML syntax, for messages and `hubgen init`
-	Doc      string // one line
-	Enum     []string
-	Min, Max int // for KindInt
+	// Default is the value a key left out takes, as a Go value of its kind: a string, a []string
+	// (KindStrings and KindCommand), an int or a bool; nil for none. It is the value itself, not
+	// TOML text: "1.22", not `"1.22"`.
+	Default any
+	// DefaultFrom makes a default from other keys' values (theirs after defaults), for the keys
+	// whose default depends on another; DefaultDoc says the same in words for `hubgen init` and
+	// the JSON Schema. A default only described (users.roster_column) has DefaultDoc alone.
+	DefaultFrom func(get func(key string) any) any
+	DefaultDoc  string
+	Example     string // a valid value in TOML syntax, for messages and `hubgen init`
+	Doc         string // one line
+	Enum        []string
+	Min, Max    int     // for KindInt
+	Path        PathUse // whether the value is an absolute path, which validatePath checks
 }
+
+// PathUse tells whether a key holds an absolute path, and what reads it.
+type PathUse int
+
+// The uses of path keys.
+const (
+	NotPath         PathUse = iota
+	PathReadByHub           // JupyterHub, systemd or hubgen reads it
+	PathReadByNginx         // nginx reads it, and a "$" in it would start a variable
+)
 
 // Tables are the TOML tables a site file may have.
 var Tables = []string{"tls", "users", "spawner", "hub", "nginx"}
@@ -38,28 +59,28 @@ var Fields = []Field{
 	{Key: "domain", Kind: KindString, Required: true, Example: `"notebooks.example.edu"`,
 		Doc: "the hub's one fully qualified domain name, used for every server_name"},
 
-	{Key: "tls.cert", Kind: KindString, Required: true, Example: `"/etc/letsencrypt/live/notebooks.example.edu/fullchain.pem"`,
+	{Key: "tls.cert", Kind: KindString, Path: PathReadByNginx, Required: true, Example: `"/etc/letsencrypt/live/notebooks.example.edu/fullchain.pem"`,
 		Doc: "absolute path of the certificate chain (Let's Encrypt's fullchain.pem)"},
-	{Key: "tls.key", Kind: KindString, Required: true, Example: `"/etc/letsencrypt/live/notebooks.example.edu/privkey.pem"`,
+	{Key: "tls.key", Kind: KindString, Path: PathReadByNginx, Required: true, Example: `"/etc/letsencrypt/live/notebooks.example.edu/privkey.pem"`,
 		Doc: "absolute path of the private key; nginx reads it as root, keep it 0600"},
-	{Key: "tls.dhparam", Kind: KindString, Example: `"/srv/jupyterhub/dhparam.pem"`,
+	{Key: "tls.dhparam", Kind: KindString, Path: PathReadByNginx, Example: `"/srv/jupyterhub/dhparam.pem"`,
 		Doc: "optional DH parameters for the DHE ciphers; `hubgen secrets` writes RFC 7919 ffdhe2048"},
-	{Key: "tls.trusted_certificate", Kind: KindString, Example: `"/etc/letsencrypt/live/notebooks.example.edu/chain.pem"`,
+	{Key: "tls.trusted_certificate", Kind: KindString, Path: PathReadByNginx, Example: `"/etc/letsencrypt/live/notebooks.example.edu/chain.pem"`,
 		Doc: "optional issuer chain; setting it turns on OCSP stapling"},
-	{Key: "tls.resolvers", Kind: KindStrings, Default: `["127.0.0.53"]`, Example: `["127.0.0.53"]`,
+	{Key: "tls.resolvers", Kind: KindStrings, Default: []string{"127.0.0.53"}, Example: `["127.0.0.53"]`,
 		Doc: "DNS resolvers (IP addresses) nginx uses to reach the OCSP responder when stapling"},
-	{Key: "tls.profile", Kind: KindString, Default: `"intermediate"`, Example: `"intermediate"`, Enum: []string{ProfileIntermediate, ProfileModern},
+	{Key: "tls.profile", Kind: KindString, Default: ProfileIntermediate, Example: `"intermediate"`, Enum: []string{ProfileIntermediate, ProfileModern},
 		Doc: "Mozilla's server-side TLS profile: intermediate (TLS 1.2 and 1.3) or modern (TLS 1.3 only)"},
-	{Key: "tls.hsts", Kind: KindBool, Default: "true", Example: "true",
+	{Key: "tls.hsts", Kind: KindBool, Default: true, Example: "true",
 		Doc: "send Strict-Transport-Security (two years) on every https response"},
 
 	{Key: "users.admin", Kind: KindStrings, Required: true, Example: `["peter"]`,
 		Doc: "JupyterHub admins, at least one; admins are always allowed in"},
-	{Key: "users.allowed", Kind: KindStrings, Default: "[]", Example: `["kendra", "sam"]`,
+	{Key: "users.allowed", Kind: KindStrings, Default: []string{}, Example: `["kendra", "sam"]`,
 		Doc: "JupyterHub usernames allowed to log in (system users for the PAM authenticator)"},
 	{Key: "users.roster", Kind: KindString, Example: `"rosters/engr101.csv"`,
 		Doc: "optional file of more allowed users, relative to this site file: .txt (one a line) or .csv"},
-	{Key: "users.roster_column", Kind: KindString, Default: "the first of " + rosterColumnList, Example: `"SIS Login ID"`,
+	{Key: "users.roster_column", Kind: KindString, DefaultDoc: "the first of " + rosterColumnList, Example: `"SIS Login ID"`,
 		Doc: `the .csv roster's column of usernames, by its header; case does not matter, and "SIS Login ID" may be written sis_login_id`},
 	{Key: "users.roster_email_domain", Kind: KindString, Example: `"example.edu"`,
 		Doc: "roster entries are addresses at this domain: kendra@example.edu becomes kendra; others are refused"},
@@ -71,47 +92,68 @@ var Fields = []Field{
 	{Key: "spawner.notebook_dir", Kind: KindString, Example: `"~/notebooks"`,
 		Doc: "optional directory the notebook server starts in"},
 
-	{Key: "hub.port", Kind: KindInt, Default: "8000", Example: "8000", Min: 1, Max: 65535,
+	{Key: "hub.port", Kind: KindInt, Default: 8000, Example: "8000", Min: 1, Max: 65535,
 		Doc: "the hub's proxy listens on 127.0.0.1:port; nginx forwards to it"},
-	{Key: "hub.hub_port", Kind: KindInt, Default: "8081", Example: "8081", Min: 1, Max: 65535,
+	{Key: "hub.hub_port", Kind: KindInt, Default: 8081, Example: "8081", Min: 1, Max: 65535,
 		Doc: "the hub's internal API on 127.0.0.1, which the proxy and notebook servers call"},
-	{Key: "hub.proxy_api_port", Kind: KindInt, Default: "8001", Example: "8001", Min: 1, Max: 65535,
+	{Key: "hub.proxy_api_port", Kind: KindInt, Default: 8001, Example: "8001", Min: 1, Max: 65535,
 		Doc: "configurable-http-proxy's REST API on 127.0.0.1"},
-	{Key: "hub.base_url", Kind: KindString, Default: `"/"`, Example: `"/"`,
+	{Key: "hub.base_url", Kind: KindString, Default: "/", Example: `"/"`,
 		Doc: `the path the hub is served under, such as "/engr101/"`},
-	{Key: "hub.state_dir", Kind: KindString, Default: `"/srv/jupyterhub"`, Example: `"/srv/jupyterhub"`,
+	{Key: "hub.state_dir", Kind: KindString, Path: PathReadByHub, Default: "/srv/jupyterhub", Example: `"/srv/jupyterhub"`,
 		Doc: "where the database and the default secret files live; the hub runs in it"},
-	{Key: "hub.cookie_secret_file", Kind: KindString, Default: "state_dir + /jupyterhub_cookie_secret", Example: `"/srv/jupyterhub/jupyterhub_cookie_secret"`,
+	{Key: "hub.cookie_secret_file", Kind: KindString, Path: PathReadByHub, DefaultDoc: "state_dir + /jupyterhub_cookie_secret", DefaultFrom: inStateDir("jupyterhub_cookie_secret"), Example: `"/srv/jupyterhub/jupyterhub_cookie_secret"`,
 		Doc: "the cookie secret file (0600; `hubgen secrets` creates it)"},
-	{Key: "hub.proxy_auth_token_file", Kind: KindString, Default: "state_dir + /proxy_auth_token", Example: `"/srv/jupyterhub/proxy_auth_token"`,
+	{Key: "hub.proxy_auth_token_file", Kind: KindString, Path: PathReadByHub, DefaultDoc: "state_dir + /proxy_auth_token", DefaultFrom: inStateDir("proxy_auth_token"), Example: `"/srv/jupyterhub/proxy_auth_token"`,
 		Doc: "the file whose contents are the proxy's auth token (0600; `hubgen secrets` creates it)"},
-	{Key: "hub.executable", Kind: KindString, Default: "jupyterhub beside spawner.cmd's jupyterhub-singleuser, else /usr/bin/jupyterhub", Example: `"/opt/conda/bin/jupyterhub"`,
+	{Key: "hub.executable", Kind: KindString, Path: PathReadByHub, DefaultDoc: "jupyterhub beside spawner.cmd's jupyterhub-singleuser, else /usr/bin/jupyterhub", DefaultFrom: besideSingleUser, Example: `"/opt/conda/bin/jupyterhub"`,
 		Doc: "the jupyterhub program the systemd unit runs"},
 
-	{Key: "nginx.http_port", Kind: KindInt, Default: "80", Example: "80", Min: 1, Max: 65535,
+	{Key: "nginx.http_port", Kind: KindInt, Default: 80, Example: "80", Min: 1, Max: 65535,
 		Doc: "plain http: serves ACME challenges and redirects the rest to https"},
-	{Key: "nginx.https_port", Kind: KindInt, Default: "443", Example: "443", Min: 1, Max: 65535,
+	{Key: "nginx.https_port", Kind: KindInt, Default: 443, Example: "443", Min: 1, Max: 65535,
 		Doc: "https"},
-	{Key: "nginx.ipv6", Kind: KindBool, Default: "true", Example: "true",
+	{Key: "nginx.ipv6", Kind: KindBool, Default: true, Example: "true",
 		Doc: "also listen on IPv6 ([::]); turn off on hosts without IPv6"},
-	{Key: "nginx.client_max_body_size", Kind: KindString, Default: `"100m"`, Example: `"100m"`,
+	{Key: "nginx.client_max_body_size", Kind: KindString, Default: "100m", Example: `"100m"`,
 		Doc: "largest request body; notebook saves and uploads exceed nginx's 1m default"},
-	{Key: "nginx.acme_webroot", Kind: KindString, Default: `"/var/www/letsencrypt"`, Example: `"/var/www/letsencrypt"`,
+	{Key: "nginx.acme_webroot", Kind: KindString, Path: PathReadByNginx, Default: "/var/www/letsencrypt", Example: `"/var/www/letsencrypt"`,
 		Doc: "served at /.well-known/acme-challenge/ on the http port, for certbot --webroot"},
-	{Key: "nginx.version", Kind: KindString, Default: `"1.22"`, Example: `"1.22"`,
+	{Key: "nginx.version", Kind: KindString, Default: "1.22", Example: `"1.22"`,
 		Doc: `the nginx that runs the file, "MAJOR.MINOR"; 1.25 and later get "http2 on;"`},
-	{Key: "nginx.user", Kind: KindString, Default: `"www-data"`, Example: `"www-data"`,
+	{Key: "nginx.user", Kind: KindString, Default: "www-data", Example: `"www-data"`,
 		Doc: "the system user nginx's workers run as"},
-	{Key: "nginx.pid", Kind: KindString, Default: `"/run/nginx.pid"`, Example: `"/run/nginx.pid"`,
+	{Key: "nginx.pid", Kind: KindString, Path: PathReadByNginx, Default: "/run/nginx.pid", Example: `"/run/nginx.pid"`,
 		Doc: "nginx's pid file; keep the one your nginx.service expects"},
 }
 
+// fieldsByKey indexes Fields.
+var fieldsByKey = func() map[string]*Field {
+	m := make(map[string]*Field, len(Fields))
+	for i := range Fields {
+		m[Fields[i].Key] = &Fields[i]
+	}
+	return m
+}()
+
 // FieldByKey returns the field with the dotted key, if site.toml has one.
 func FieldByKey(key string) (Field, bool) {
-	for _, f := range Fields {
-		if f.Key == key {
-			return f, true
-		}
+	if f, ok := fieldsByKey[key]; ok {
+		return *f, true
 	}
 	return Field{}, false
+}
+
+// inStateDir is the DefaultFrom of a secret file that lives in hub.state_dir.
+func inStateDir(name string) func(get func(string) any) any {
+	return func(get func(string) any) any {
+		dir, _ := get("hub.state_dir").(string)
+		return strings.TrimSuffix(dir, "/") + "/" + name
+	}
+}
+
+// besideSingleUser is hub.executable's DefaultFrom; defaultExecutable says why.
+func besideSingleUser(get func(string) any) any {
+	cmd, _ := get("spawner.cmd").([]string)
+	return defaultExecutable(cmd)
 }

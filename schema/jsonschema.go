@@ -127,10 +127,10 @@ func contains(list []string, s string) bool {
 // validator applies to it.
 func fieldSchema(f Field) *jsonSchema {
 	s := &jsonSchema{Description: f.Doc}
-	if v, ok := tomlValue(f.Default); ok {
-		s.Default = v
-	} else if f.Default != "" {
-		s.Description += " (default: " + f.Default + ")"
+	if f.Default != nil {
+		s.Default = f.Default
+	} else if f.DefaultDoc != "" {
+		s.Description += " (default: " + f.DefaultDoc + ")"
 	}
 	if v, ok := tomlValue(f.Example); ok {
 		s.Examples = []any{v}
@@ -157,19 +157,17 @@ func fieldSchema(f Field) *jsonSchema {
 	if rule, ok := schemaRules[f.Key]; ok {
 		rule(s)
 	}
-	for _, p := range pathKeys {
-		if p.key == f.Key {
-			extra := ""
-			if p.nginx {
-				extra = "$"
-			}
-			if f.Key == "hub.state_dir" {
-				extra = databaseURLChars
-			}
-			s.Pattern, s.MaxLength = cleanPathPattern(extra), maxPathLength
-			if more, ok := pathRules[f.Key]; ok {
-				s.AllOf = append(s.AllOf, &jsonSchema{Pattern: more})
-			}
+	if f.Path != NotPath {
+		extra := ""
+		if f.Path == PathReadByNginx {
+			extra = "$"
+		}
+		if f.Key == "hub.state_dir" {
+			extra = databaseURLChars
+		}
+		s.Pattern, s.MaxLength = cleanPathPattern(extra), maxPathLength
+		if more, ok := pathRules[f.Key]; ok {
+			s.AllOf = append(s.AllOf, &jsonSchema{Pattern: more})
 		}
 	}
 	return s
@@ -183,8 +181,7 @@ var pathRules = map[string]string{
 	"hub.executable": `^[^$"'\\]*/[^/"'\\]*$`,
 }
 
-// tomlValue reads a default or example as Fields writes it, in TOML syntax; defaults described in
-// words ("state_dir + /proxy_auth_token") are not values.
+// tomlValue reads an example as Fields writes it, in TOML syntax.
 func tomlValue(text string) (any, bool) {
 	if text == "" {
 		return nil, false

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -309,80 +310,90 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// build makes the Site from typed values, applying every default, so that nothing downstream has
-// to know one.
+// build makes the Site from typed values, applying every default of Fields, so that nothing
+// downstream has to know one.
 func build(name string, values map[string]any) *Site {
-	str := func(key, def string) string {
-		if v, ok := values[key].(string); ok {
-			return v
+	get := func(key string) any { return valueOrDefault(values, key) }
+	str := func(key string) string { v, _ := get(key).(string); return v }
+	strs := func(key string) []string {
+		v, _ := get(key).([]string)
+		if _, set := values[key]; !set {
+			// A default is shared by every Site: each gets its own copy to change.
+			return slices.Clone(v)
 		}
-		return def
+		return v
 	}
-	strs := func(key string, def []string) []string {
-		if v, ok := values[key].([]string); ok {
-			return v
-		}
-		return def
-	}
-	num := func(key string, def int) int {
-		if v, ok := values[key].(int64); ok {
+	num := func(key string) int {
+		switch v := get(key).(type) {
+		case int64:
 			// Out-of-range values are clamped so validation can report them without overflow.
 			return int(max(min(v, 1<<31-1), -1<<31))
-		}
-		return def
-	}
-	flag := func(key string, def bool) bool {
-		if v, ok := values[key].(bool); ok {
+		case int:
 			return v
 		}
-		return def
+		return 0
 	}
+	flag := func(key string) bool { v, _ := get(key).(bool); return v }
 
 	s := &Site{Source: name, Dir: filepath.Dir(name)}
-	s.Domain = str("domain", "")
+	s.Domain = str("domain")
 	s.TLS = TLS{
-		Cert:               str("tls.cert", ""),
-		Key:                str("tls.key", ""),
-		DHParam:            str("tls.dhparam", ""),
-		TrustedCertificate: str("tls.trusted_certificate", ""),
-		Resolvers:          strs("tls.resolvers", []string{"127.0.0.53"}),
-		Profile:            str("tls.profile", ProfileIntermediate),
-		HSTS:               flag("tls.hsts", true),
+		Cert:               str("tls.cert"),
+		Key:                str("tls.key"),
+		DHParam:            str("tls.dhparam"),
+		TrustedCertificate: str("tls.trusted_certificate"),
+		Resolvers:          strs("tls.resolvers"),
+		Profile:            str("tls.profile"),
+		HSTS:               flag("tls.hsts"),
 	}
 	s.Users = Users{
-		AdminUsers:        strs("users.admin", nil),
-		AllowedUsers:      strs("users.allowed", nil),
-		Roster:            str("users.roster", ""),
-		RosterColumn:      str("users.roster_column", ""),
-		RosterEmailDomain: str("users.roster_email_domain", ""),
+		AdminUsers:        strs("users.admin"),
+		AllowedUsers:      strs("users.allowed"),
+		Roster:            str("users.roster"),
+		RosterColumn:      str("users.roster_column"),
+		RosterEmailDomain: str("users.roster_email_domain"),
 	}
 	s.Spawner = Spawner{
-		Cmd:         strs("spawner.cmd", nil),
-		DefaultURL:  str("spawner.default_url", ""),
-		NotebookDir: str("spawner.notebook_dir", ""),
+		Cmd:         strs("spawner.cmd"),
+		DefaultURL:  str("spawner.default_url"),
+		NotebookDir: str("spawner.notebook_dir"),
 	}
-	stateDir := str("hub.state_dir", "/srv/jupyterhub")
 	s.Hub = Hub{
-		Port:               num("hub.port", 8000),
-		HubPort:            num("hub.hub_port", 8081),
-		ProxyAPIPort:       num("hub.proxy_api_port", 8001),
-		BaseURL:            str("hub.base_url", "/"),
-		StateDir:           stateDir,
-		CookieSecretFile:   str("hub.cookie_secret_file", strings.TrimSuffix(stateDir, "/")+"/jupyterhub_cookie_secret"),
-		ProxyAuthTokenFile: str("hub.proxy_auth_token_file", strings.TrimSuffix(stateDir, "/")+"/proxy_auth_token"),
-		Executable:         str("hub.executable", defaultExecutable(s.Spawner.Cmd)),
+		Port:               num("hub.port"),
+		HubPort:            num("hub.hub_port"),
+		ProxyAPIPort:       num("hub.proxy_api_port"),
+		BaseURL:            str("hub.base_url"),
+		StateDir:           str("hub.state_dir"),
+		CookieSecretFile:   str("hub.cookie_secret_file"),
+		ProxyAuthTokenFile: str("hub.proxy_auth_token_file"),
+		Executable:         str("hub.executable"),
 	}
 	s.Nginx = Nginx{
-		HTTPPort:          num("nginx.http_port", 80),
-		HTTPSPort:         num("nginx.https_port", 443),
-		IPv6:              flag("nginx.ipv6", true),
-		ClientMaxBodySize: str("nginx.client_max_body_size", "100m"),
-		ACMEWebroot:       str("nginx.acme_webroot", "/var/www/letsencrypt"),
-		Version:           str("nginx.version", "1.22"),
-		User:              str("nginx.user", "www-data"),
-		PIDFile:           str("nginx.pid", "/run/nginx.pid"),
+		HTTPPort:          num("nginx.http_port"),
+		HTTPSPort:         num("nginx.https_port"),
+		IPv6:              flag("nginx.ipv6"),
+		ClientMaxBodySize: str("nginx.client_max_body_size"),
+		ACMEWebroot:       str("nginx.acme_webroot"),
+		Version:           str("nginx.version"),
+		User:              str("nginx.user"),
+		PIDFile:           str("nginx.pid"),
 	}
 	return s
+}
+
+// valueOrDefault is key's value in the file, else its Field's default; nil when it has neither.
+func valueOrDefault(values map[string]any, key string) any {
+	if v, ok := values[key]; ok {
+		return v
+	}
+	f, ok := fieldsByKey[key]
+	switch {
+	case !ok:
+		panic("schema: build reads " + key + ", which is not in Fields")
+	case f.DefaultFrom != nil:
+		return f.DefaultFrom(func(other string) any { return valueOrDefault(values, other) })
+	}
+	return f.Default
 }
 
 // defaultExecutable finds the jupyterhub program: installs such as conda put jupyterhub and

@@ -64,8 +64,10 @@ func fieldComment(f Field, values map[string]string) string {
 		return f.Doc + "; required (this is an example: check it)"
 	case f.Required:
 		return f.Doc + "; required"
-	case f.Default != "":
-		return f.Doc + "; default " + f.Default
+	case f.Default != nil:
+		return f.Doc + "; default " + tomlValueText(f.Default)
+	case f.DefaultDoc != "":
+		return f.Doc + "; default " + f.DefaultDoc
 	}
 	return f.Doc
 }
@@ -90,11 +92,7 @@ func scaffoldValues(o ScaffoldOptions) map[string]string {
 		}
 	}
 	if len(o.Admins) > 0 {
-		quoted := make([]string, len(o.Admins))
-		for i, a := range o.Admins {
-			quoted[i] = tomlString(a)
-		}
-		v["users.admin"] = "[" + strings.Join(quoted, ", ") + "]"
+		v["users.admin"] = tomlValueText(o.Admins)
 	} else {
 		v["users.admin"] = `[]  # fill in your username, like ["peter"]`
 	}
@@ -112,6 +110,21 @@ func withDomain(example, domain string) string {
 	}
 	quoted := tomlString(domain)
 	return strings.ReplaceAll(example, exampleDomain, quoted[1:len(quoted)-1])
+}
+
+// tomlValueText writes a Field's Default in TOML syntax.
+func tomlValueText(v any) string {
+	switch v := v.(type) {
+	case string:
+		return tomlString(v)
+	case []string:
+		quoted := make([]string, len(v))
+		for i, s := range v {
+			quoted[i] = tomlString(s)
+		}
+		return "[" + strings.Join(quoted, ", ") + "]"
+	}
+	return fmt.Sprint(v) // an int or a bool, which TOML writes as Go does
 }
 
 // tomlString writes s as a TOML basic string. Flag values may hold anything; the validator then

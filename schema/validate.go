@@ -42,24 +42,6 @@ var (
 	systemUserRE   = regexp.MustCompile(SystemUserPattern)
 )
 
-// pathKeys are the keys that hold an absolute path; the JSON Schema reads the same list.
-var pathKeys = []struct {
-	key   string
-	value func(*Site) string
-	nginx bool // nginx reads "$" in this value as a variable
-}{
-	{"tls.cert", func(s *Site) string { return s.TLS.Cert }, true},
-	{"tls.key", func(s *Site) string { return s.TLS.Key }, true},
-	{"tls.dhparam", func(s *Site) string { return s.TLS.DHParam }, true},
-	{"tls.trusted_certificate", func(s *Site) string { return s.TLS.TrustedCertificate }, true},
-	{"hub.state_dir", func(s *Site) string { return s.Hub.StateDir }, false},
-	{"hub.cookie_secret_file", func(s *Site) string { return s.Hub.CookieSecretFile }, false},
-	{"hub.proxy_auth_token_file", func(s *Site) string { return s.Hub.ProxyAuthTokenFile }, false},
-	{"hub.executable", func(s *Site) string { return s.Hub.Executable }, false},
-	{"nginx.acme_webroot", func(s *Site) string { return s.Nginx.ACMEWebroot }, true},
-	{"nginx.pid", func(s *Site) string { return s.Nginx.PIDFile }, true},
-}
-
 // validate checks every rule on the built site and reports each broken one. values tells which
 // keys the file set, since a default is never wrong.
 func validate(r *reporter, s *Site, values map[string]any) {
@@ -74,9 +56,9 @@ func validate(r *reporter, s *Site, values map[string]any) {
 		validateDomain(r, s.Domain)
 	}
 
-	for _, p := range pathKeys {
-		if set(p.key) {
-			validatePath(r, p.key, p.value(s), p.nginx)
+	for _, f := range Fields {
+		if f.Path != NotPath && set(f.Key) {
+			validatePath(r, f.Key, values[f.Key].(string), f.Path == PathReadByNginx)
 		}
 	}
 	// SQLAlchemy reads the database path as part of a URL.
