@@ -171,11 +171,11 @@ func checkRefusal(t *testing.T, name string, data []byte, err error) {
 	}
 	lines := strings.Split(string(data), "\n")
 	for _, p := range problems {
-		if p.File != name || p.Key == "" || p.Message == "" {
+		if p.File != name || p.Key == "" || p.Message() == "" {
 			t.Errorf("problem without file, key or message: %#v", p)
 		}
-		if p.Line < 1 || p.Line > len(lines) || p.Col < 1 || p.Col > len(lines[p.Line-1])+1 {
-			t.Errorf("problem at %d:%d, outside the file (%d lines): %s", p.Line, p.Col, len(lines), p)
+		if p.Start.Line < 1 || p.Start.Line > len(lines) || p.Start.Col < 1 || p.Start.Col > len(lines[p.Start.Line-1])+1 {
+			t.Errorf("problem at %d:%d, outside the file (%d lines): %s", p.Start.Line, p.Start.Col, len(lines), p)
 		}
 		// A U+FFFD the file holds may show as itself; bytes that are not UTF-8 may not.
 		if !utf8.ValidString(p.String()) {

@@ -65,7 +65,7 @@ func checkProblems(t *testing.T, data []byte, err error) {
 		t.Fatalf("refused with only warnings: %v", problems)
 	}
 	if !sort.SliceIsSorted(problems, func(i, j int) bool {
-		return problems[i].Line < problems[j].Line || problems[i].Line == problems[j].Line && problems[i].Col < problems[j].Col
+		return problems[i].Start.Line < problems[j].Start.Line || problems[i].Start.Line == problems[j].Start.Line && problems[i].Start.Col < problems[j].Start.Col
 	}) {
 		t.Errorf("problems are not sorted by position:\n%v", problems)
 	}
@@ -79,11 +79,11 @@ func checkProblems(t *testing.T, data []byte, err error) {
 func checkProblem(t *testing.T, data []byte, p schema.Problem) {
 	t.Helper()
 	lines := strings.Split(string(data), "\n")
-	if p.File != "site.toml" || p.Key == "" || p.Message == "" {
+	if p.File != "site.toml" || p.Key == "" || p.Message() == "" {
 		t.Errorf("problem without file, key or message: %#v", p)
 	}
-	if p.Line < 1 || p.Line > len(lines) || p.Col < 1 || p.Col > len(lines[p.Line-1])+1 {
-		t.Errorf("problem at %d:%d, outside the file (%d lines): %s", p.Line, p.Col, len(lines), p)
+	if p.Start.Line < 1 || p.Start.Line > len(lines) || p.Start.Col < 1 || p.Start.Col > len(lines[p.Start.Line-1])+1 {
+		t.Errorf("problem at %d:%d, outside the file (%d lines): %s", p.Start.Line, p.Start.Col, len(lines), p)
 	}
 	// A U+FFFD the file holds may show as itself; bytes that are not UTF-8 may not.
 	if !utf8.ValidString(p.String()) {

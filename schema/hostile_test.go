@@ -340,7 +340,7 @@ func checkHostileRefusal(t *testing.T, c hostileCase, err error) {
 		col = i - strings.LastIndex(c.site[:i], "\n")
 	}
 	for _, p := range problems {
-		if p.Key == c.key && p.Line == line && p.Col == col && strings.Contains(p.Message, c.msg) {
+		if p.Key == c.key && p.Start.Line == line && p.Start.Col == col && strings.Contains(p.Message(), c.msg) {
 			return
 		}
 	}

@@ -279,7 +279,7 @@ func TestJSONSchemaAgreesWithValidate(t *testing.T) {
 // nesting too deep. Those are its only problems, since it stops there.
 func notDecoded(problems schema.Problems) bool {
 	for _, p := range problems {
-		if p.Key == "toml" || strings.HasPrefix(p.Message, "syntax error") || strings.HasPrefix(p.Message, "cannot decode") {
+		if p.Key == "toml" || strings.HasPrefix(p.Message(), "syntax error") || strings.HasPrefix(p.Message(), "cannot decode") {
 			return true
 		}
 	}
@@ -372,7 +372,7 @@ func keyVerdicts(t *testing.T, root map[string]any, key, value string) (schemaOK
 	hubgenOK = true
 	for _, p := range problems.Errors() {
 		// Whether the roster file can be read is not the path's rule; see knownLimits.
-		if (p.Key == key || strings.HasPrefix(p.Key, key+"[")) && !strings.HasPrefix(p.Message, "cannot read") {
+		if (p.Key == key || strings.HasPrefix(p.Key, key+"[")) && !strings.HasPrefix(p.Message(), "cannot read") {
 			hubgenOK = false
 		}
 	}

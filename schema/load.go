@@ -49,12 +49,11 @@ func Parse(name string, data []byte) (*Site, error) {
 // recorded in r.
 func decode(r *reporter, data []byte) (map[string]any, bool) {
 	if i := invalidUTF8(data); i >= 0 {
-		p := offsetPosition(data, i)
-		r.add(p, "toml", false, fmt.Sprintf("byte 0x%02x is not UTF-8 (TOML files are UTF-8 text; save the file as UTF-8)", data[i]))
+		r.report(point(offsetPosition(data, i)), "toml", SeverityError, messagef("byte 0x%02x is not UTF-8 (TOML files are UTF-8 text; save the file as UTF-8)", data[i]))
 		return nil, false
 	}
 	if i := tooDeep(data); i >= 0 {
-		r.add(offsetPosition(data, i), "toml", false, fmt.Sprintf("arrays and inline tables nest more than %d deep (a site file needs 2)", maxNesting))
+		r.report(point(offsetPosition(data, i)), "toml", SeverityError, messagef("arrays and inline tables nest more than %d deep (a site file needs 2)", maxNesting))
 		return nil, false
 	}
 	text := string(data)
@@ -66,10 +65,10 @@ func decode(r *reporter, data []byte) (map[string]any, bool) {
 			if key == "" {
 				key = "toml"
 			}
-			r.add(inText(text, Position{Line: perr.Position.Line, Col: perr.Position.Col}), key, false,
-				"syntax error: "+printable(strings.TrimSpace(perr.Message))+" (see https://toml.io/en/v1.0.0)")
+			r.report(point(inText(text, Position{Line: perr.Position.Line, Col: perr.Position.Col})), key, SeverityError,
+				messagef("syntax error: %s (see https://toml.io/en/v1.0.0)", printable(strings.TrimSpace(perr.Message))))
 		} else {
-			r.add(Position{Line: 1, Col: 1}, "toml", false, "cannot decode: "+printable(err.Error()))
+			r.report(point(Position{Line: 1, Col: 1}), "toml", SeverityError, messagef("cannot decode: %s", printable(err.Error())))
 		}
 		return nil, false
 	}
@@ -150,7 +149,7 @@ func typed(r *reporter, raw map[string]any) map[string]any {
 func typedValue(r *reporter, values map[string]any, key string, v any) {
 	f, ok := FieldByKey(key)
 	if !ok {
-		r.atKey(key, "unknown key%s", suggestion(key))
+		r.atKey(key, "unknown key (%s)", suggestion(key))
 		return
 	}
 	switch f.Kind {
@@ -240,7 +239,8 @@ func describe(v any) string {
 	}
 }
 
-// suggestion returns " (did you mean ...?)" when a known key is close to an unknown one.
+// suggestion returns "did you mean ...?" when a known key is close to an unknown one, or where to
+// look the keys up.
 func suggestion(key string) string {
 	best, bestDist := "", 1<<30
 	for _, f := range Fields {
@@ -267,11 +267,11 @@ func suggestion(key string) string {
 	if bestDist <= max(2, len(key)/4) {
 		table, name, found := strings.Cut(best, ".")
 		if found {
-			return fmt.Sprintf(" (did you mean %s in [%s]?)", name, table)
+			return fmt.Sprintf("did you mean %s in [%s]?", name, table)
 		}
-		return fmt.Sprintf(" (did you mean %s?)", best)
+		return fmt.Sprintf("did you mean %s?", best)
 	}
-	return " (see `hubgen schema` for the keys of site.toml)"
+	return "see `hubgen schema` for the keys of site.toml"
 }
 
 func sameTable(a, b string) bool {

@@ -10,45 +10,50 @@ type Position struct {
 	Line, Col int
 }
 
-// positions maps a key path ("users.allowed", "users.allowed[2]", "tls") to where it is written.
+// positions maps a key path ("users.allowed", "users.allowed[2]", "tls") to where it is written,
+// from its first character to just past its last.
 // BurntSushi/toml checks the syntax but does not export where each key stands, so after a
 // successful decode the text is scanned once more by locate, which can therefore assume it is
 // valid TOML and stay small.
 type positions struct {
-	key   map[string]Position // where the key itself (or a table header) is
-	value map[string]Position // where its value starts
+	key   map[string]Range // where the key itself (or a table header) is
+	value map[string]Range // where its value is
 }
 
-// keyPos returns where path's key is written, falling back to its closest written parent so that
-// a problem about a missing key points at the table that should hold it.
-func (p positions) keyPos(path string) Position {
+// keyRange returns where path's key is written, falling back to its closest written parent so
+// that a problem about a missing key points at the table that should hold it.
+func (p positions) keyRange(path string) Range {
 	for {
-		if pos, ok := p.key[path]; ok {
-			return pos
+		if r, ok := p.key[path]; ok {
+			return r
 		}
-		if pos, ok := p.value[path]; ok {
-			return pos
+		if r, ok := p.value[path]; ok {
+			return r
 		}
 		i := strings.LastIndexAny(path, ".[")
 		if i < 0 {
-			return Position{Line: 1, Col: 1}
+			return point(Position{Line: 1, Col: 1})
 		}
 		path = path[:i]
 	}
 }
 
-// valuePos returns where path's value starts (or its key, or a parent's).
-func (p positions) valuePos(path string) Position {
-	if pos, ok := p.value[path]; ok {
-		return pos
+// valueRange returns where path's value is (or its key, or a parent's).
+func (p positions) valueRange(path string) Range {
+	if r, ok := p.value[path]; ok {
+		return r
 	}
-	return p.keyPos(path)
+	return p.keyRange(path)
 }
+
+// keyPos and valuePos are where keyRange and valueRange start.
+func (p positions) keyPos(path string) Position   { return p.keyRange(path).Start }
+func (p positions) valuePos(path string) Position { return p.valueRange(path).Start }
 
 // locate scans TOML text already accepted by the decoder and records the position of every key
 // and every array element.
 func locate(text string) positions {
-	s := &scanner{text: text, line: 1, col: 1, pos: positions{key: map[string]Position{}, value: map[string]Position{}}}
+	s := &scanner{text: text, line: 1, col: 1, pos: positions{key: map[string]Range{}, value: map[string]Range{}}}
 	s.document()
 	return s.pos
 }
@@ -64,6 +69,7 @@ type scanner struct {
 	line, col int
 	pos       positions
 	arrays    map[string]int // count of [[array.table]] headers seen, by path
+	keyEnd    Position       // just past the last part of the key keyPath read
 }
 
 func (s *scanner) here() Position { return Position{Line: s.line, Col: s.col} }
@@ -121,16 +127,20 @@ func (s *scanner) document() {
 			}
 			s.skipBlank(false)
 			table = s.keyPath("")
+			for s.skipBlank(false); s.peek() == ']'; {
+				s.advance()
+			}
+			header := Range{start, s.here()}
 			if array {
 				if s.arrays == nil {
 					s.arrays = map[string]int{}
 				}
 				n := s.arrays[table]
 				s.arrays[table] = n + 1
-				s.record(s.pos.key, table, start)
+				s.record(s.pos.key, table, header)
 				table += "[" + strconv.Itoa(n) + "]"
 			}
-			s.record(s.pos.key, table, start)
+			s.record(s.pos.key, table, header)
 			for s.i < len(s.text) && s.peek() != '\n' && s.peek() != '#' {
 				s.advance()
 			}
@@ -144,7 +154,7 @@ func (s *scanner) document() {
 func (s *scanner) keyValue(table string) {
 	start := s.here()
 	path := s.keyPath(table)
-	s.record(s.pos.key, path, start)
+	s.record(s.pos.key, path, Range{start, s.keyEnd})
 	s.skipBlank(false)
 	if s.peek() == '=' {
 		s.advance()
@@ -170,6 +180,7 @@ func (s *scanner) keyPath(prefix string) string {
 			}
 			part = s.text[b:s.i]
 		}
+		s.keyEnd = s.here()
 		switch {
 		case path == "":
 			path = part
@@ -181,7 +192,7 @@ func (s *scanner) keyPath(prefix string) string {
 			return path
 		}
 		// Intermediate tables of a dotted key are defined where the dotted key is.
-		s.record(s.pos.key, path, start)
+		s.record(s.pos.key, path, Range{start, s.keyEnd})
 		s.advance()
 	}
 }
@@ -238,20 +249,24 @@ func (s *scanner) skipString() {
 	s.advance()
 }
 
-// value reads one value at path, recording where it starts and, for arrays and inline tables,
-// where each element is.
+// value reads one value at path, recording where it is and, for arrays and inline tables, where
+// each element is.
 func (s *scanner) value(path string) {
-	s.record(s.pos.value, path, s.here())
+	start := s.here()
 	switch s.peek() {
 	case '"', '\'':
+		// Strings, a roster's thousands of usernames among them, are recorded once, at their end.
 		s.skipString()
 	case '[':
+		// The array is recorded before its elements: beyond maxLocatedPath they share its path,
+		// and the first record of a path is the one kept.
+		s.record(s.pos.value, path, point(start))
 		s.advance()
 		for n := 0; ; n++ {
 			s.skipBlank(true)
 			if s.peek() == ']' || s.i >= len(s.text) {
 				s.advance()
-				return
+				break
 			}
 			elem := path
 			if len(path) <= maxLocatedPath {
@@ -263,13 +278,16 @@ func (s *scanner) value(path string) {
 				s.advance()
 			}
 		}
+		s.end(path, start)
+		return
 	case '{':
+		s.record(s.pos.value, path, point(start))
 		s.advance()
 		for {
 			s.skipBlank(true)
 			if s.peek() == '}' || s.i >= len(s.text) {
 				s.advance()
-				return
+				break
 			}
 			s.keyValue(path)
 			s.skipBlank(true)
@@ -277,17 +295,28 @@ func (s *scanner) value(path string) {
 				s.advance()
 			}
 		}
+		s.end(path, start)
+		return
 	default:
 		for s.i < len(s.text) && !strings.ContainsRune(",]}#\n \t\r", rune(s.peek())) {
 			s.advance()
 		}
 	}
+	s.record(s.pos.value, path, Range{start, s.here()})
+}
+
+// end sets where the array or inline table at path that started at start ends, unless path's
+// record is another value's.
+func (s *scanner) end(path string, start Position) {
+	if r := s.pos.value[path]; r.Start == start {
+		s.pos.value[path] = Range{start, s.here()}
+	}
 }
 
 // record keeps the first position seen for a path: TOML forbids redefining a key, so the first
 // is the only one in a file the decoder accepted.
-func (s *scanner) record(m map[string]Position, path string, p Position) {
+func (s *scanner) record(m map[string]Range, path string, r Range) {
 	if _, ok := m[path]; !ok {
-		m[path] = p
+		m[path] = r
 	}
 }

@@ -7,22 +7,52 @@ import (
 	"strings"
 )
 
-// Problem is one thing wrong with a site file, at a position, about a key.
+// Problem is one diagnostic about a site file (or its roster): how bad it is, where it is, which
+// key it is about, what is wrong and what would be right. Writing it is the job of
+// Problems.WriteText and Problems.WriteGitHub.
 type Problem struct {
-	File    string
-	Line    int
-	Col     int
-	Key     string // dotted key path with indexes, "users.allowed[2]"; "toml" for syntax errors
-	Message string // what is wrong (what would be right)
-	Warning bool   // reported, but the site is still valid
+	File     string
+	Start    Position
+	End      Position // just past the last character; Start when only a point is known
+	Key      string   // dotted key path with indexes, "users.allowed[2]"; "toml" for syntax errors
+	Severity Severity
+	Summary  string // what is wrong: `"Kendra" has an uppercase letter`
+	Fix      string // what would be right, without parentheses: `usernames are lowercase: "kendra"`; may be empty
 }
 
-func (p Problem) String() string {
-	s := fmt.Sprintf("%s:%d:%d: %s: %s", p.File, p.Line, p.Col, p.Key, p.Message)
-	if p.Warning {
-		s = fmt.Sprintf("%s:%d:%d: warning: %s: %s", p.File, p.Line, p.Col, p.Key, p.Message)
+// Severity is how bad a Problem is.
+type Severity int
+
+// The severities.
+const (
+	SeverityError   Severity = iota // the site is invalid
+	SeverityWarning                 // reported, but the site is still valid
+)
+
+func (s Severity) String() string {
+	if s == SeverityWarning {
+		return "warning"
 	}
-	return s
+	return "error"
+}
+
+// Message is what the problem says, as every hubgen message reads: "what is wrong (what would
+// be right)".
+func (p Problem) Message() string {
+	if p.Fix == "" {
+		return p.Summary
+	}
+	return p.Summary + " (" + p.Fix + ")"
+}
+
+// String is the problem as compilers print one: FILE:LINE:COL: key: message, with "warning: "
+// before the key for a warning.
+func (p Problem) String() string {
+	warning := ""
+	if p.Severity == SeverityWarning {
+		warning = "warning: "
+	}
+	return fmt.Sprintf("%s:%d:%d: %s%s: %s", p.File, p.Start.Line, p.Start.Col, warning, p.Key, p.Message())
 }
 
 // Problems are all the problems of one file, sorted by position. As an error it is returned only
@@ -30,29 +60,21 @@ func (p Problem) String() string {
 type Problems []Problem
 
 func (ps Problems) Error() string {
-	lines := make([]string, len(ps))
-	for i, p := range ps {
-		lines[i] = p.String()
-	}
-	return strings.Join(lines, "\n")
+	var b strings.Builder
+	ps.WriteText(&b)
+	return strings.TrimSuffix(b.String(), "\n")
 }
 
 // Errors returns the problems that are not warnings.
-func (ps Problems) Errors() Problems {
-	var out Problems
-	for _, p := range ps {
-		if !p.Warning {
-			out = append(out, p)
-		}
-	}
-	return out
-}
+func (ps Problems) Errors() Problems { return ps.withSeverity(SeverityError) }
 
 // Warnings returns the problems that are only warnings.
-func (ps Problems) Warnings() Problems {
+func (ps Problems) Warnings() Problems { return ps.withSeverity(SeverityWarning) }
+
+func (ps Problems) withSeverity(s Severity) Problems {
 	var out Problems
 	for _, p := range ps {
-		if p.Warning {
+		if p.Severity == s {
 			out = append(out, p)
 		}
 	}
@@ -64,11 +86,94 @@ func (ps Problems) sort() {
 		if ps[i].File != ps[j].File {
 			return ps[i].File < ps[j].File
 		}
-		if ps[i].Line != ps[j].Line {
-			return ps[i].Line < ps[j].Line
+		if ps[i].Start.Line != ps[j].Start.Line {
+			return ps[i].Start.Line < ps[j].Start.Line
 		}
-		return ps[i].Col < ps[j].Col
+		return ps[i].Start.Col < ps[j].Start.Col
 	})
+}
+
+// newProblem is the one place a Problem is made, so that every one has its key printable and its
+// message split the same way.
+func newProblem(file string, at Range, key string, sev Severity, m message) Problem {
+	return Problem{File: file, Start: at.Start, End: at.End, Key: printableKey(key), Severity: sev, Summary: m.summary, Fix: m.fix}
+}
+
+// Range is where a problem is in a file; End is just past its last character.
+type Range struct {
+	Start, End Position
+}
+
+// point is a Range where only the start is known.
+func point(p Position) Range { return Range{p, p} }
+
+// message is what a problem says: what is wrong, and what would be right.
+type message struct {
+	summary, fix string
+}
+
+// messagef formats a message written as every hubgen message is, "what is wrong (what would be
+// right)": the parenthesized group that ends format, if there is one, becomes the fix. The format
+// is split rather than the formatted text, so parentheses in a user's value cannot move the split.
+func messagef(format string, args ...any) message {
+	summary, fix, ok := cutFix(format)
+	n := countVerbs(summary)
+	if !ok || n > len(args) || strings.Contains(format, "%[") {
+		return message{summary: fmt.Sprintf(format, args...)}
+	}
+	return message{summary: fmt.Sprintf(summary, args[:n]...), fix: fmt.Sprintf(fix, args[n:]...)}
+}
+
+// textMessage splits a message that is already formatted, for reporter.add.
+func textMessage(text string) message {
+	if summary, fix, ok := cutFix(text); ok {
+		return message{summary: summary, fix: fix}
+	}
+	return message{summary: text}
+}
+
+// cutFix splits "summary (fix)" at the " (" whose parenthesis the final ")" closes.
+func cutFix(s string) (summary, fix string, ok bool) {
+	if !strings.HasSuffix(s, ")") {
+		return s, "", false
+	}
+	depth := 0
+	for i := len(s) - 1; i >= 0; i-- {
+		switch s[i] {
+		case ')':
+			depth++
+		case '(':
+			depth--
+			if depth == 0 {
+				if i == 0 || s[i-1] != ' ' {
+					return s, "", false
+				}
+				return s[:i-1], s[i+1 : len(s)-1], true
+			}
+		}
+	}
+	return s, "", false
+}
+
+// countVerbs counts the arguments a format's verbs take.
+func countVerbs(format string) int {
+	n := 0
+	for i := 0; i < len(format); i++ {
+		if format[i] != '%' {
+			continue
+		}
+		i++
+		if i < len(format) && format[i] == '%' {
+			continue
+		}
+		for ; i < len(format) && strings.IndexByte("+-# 0123456789.*", format[i]) >= 0; i++ {
+			if format[i] == '*' {
+				n++ // a width or precision taken from the arguments
+			}
+		}
+		n++
+	}
+	return n
 }
 
 // reporter collects problems for one file, placing each at a key's position.
@@ -78,20 +183,28 @@ type reporter struct {
 	problems Problems
 }
 
-// atValue reports a problem with the value of key.
+// atValue reports a problem with the value of key. format reads "what is wrong (what would be
+// right)".
 func (r *reporter) atValue(key, format string, args ...any) {
-	p := r.pos.valuePos(key)
-	r.add(p, key, false, fmt.Sprintf(format, args...))
+	r.report(r.pos.valueRange(key), key, SeverityError, messagef(format, args...))
 }
 
 // atKey reports a problem with the key itself (unknown, duplicate, missing).
 func (r *reporter) atKey(key, format string, args ...any) {
-	p := r.pos.keyPos(key)
-	r.add(p, key, false, fmt.Sprintf(format, args...))
+	r.report(r.pos.keyRange(key), key, SeverityError, messagef(format, args...))
 }
 
+// add reports a problem whose message is already formatted, at a point.
 func (r *reporter) add(p Position, key string, warning bool, msg string) {
-	r.problems = append(r.problems, Problem{File: r.file, Line: p.Line, Col: p.Col, Key: printableKey(key), Message: msg, Warning: warning})
+	sev := SeverityError
+	if warning {
+		sev = SeverityWarning
+	}
+	r.report(point(p), key, sev, textMessage(msg))
+}
+
+func (r *reporter) report(at Range, key string, sev Severity, m message) {
+	r.problems = append(r.problems, newProblem(r.file, at, key, sev, m))
 }
 
 // printableKey writes a key path so that it stays on its line and shows what it holds: a quoted

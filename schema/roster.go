@@ -71,11 +71,11 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 
 	file, hint := u.Roster, ""
 	if !filepath.IsAbs(file) {
-		file, hint = filepath.Join(s.Dir, file), " (the path is relative to the site file)"
+		file, hint = filepath.Join(s.Dir, file), "the path is relative to the site file"
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		r.atValue(key, "cannot read %s: %s%s", file, readError(err), hint)
+		r.report(r.pos.valueRange(key), key, SeverityError, message{summary: fmt.Sprintf("cannot read %s: %s", file, readError(err)), fix: hint})
 		return
 	}
 	ro := &roster{file: file, emailDomain: u.RosterEmailDomain}
@@ -88,8 +88,8 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 	r.problems = append(r.problems, ro.problems...)
 	u.AllowedUsers = mergeRoster(r, file, u.AllowedUsers, ro.entries)
 	if read && len(ro.entries) == 0 && len(ro.problems.Errors()) == 0 {
-		r.problems = append(r.problems, Problem{File: file, Line: 1, Col: 1, Key: key, Warning: true,
-			Message: "has no users (export the roster again, or remove users.roster)"})
+		r.problems = append(r.problems, newProblem(file, point(Position{Line: 1, Col: 1}), key, SeverityWarning,
+			messagef("has no users (export the roster again, or remove users.roster)")))
 	}
 }
 
@@ -115,12 +115,10 @@ func mergeRoster(r *reporter, file string, allowed []string, entries []rosterEnt
 	for _, e := range entries {
 		switch line, dup := firstLine[e.name]; {
 		case dup:
-			r.problems = append(r.problems, Problem{File: file, Line: e.line, Col: e.col, Key: "users.roster", Warning: true,
-				Message: fmt.Sprintf("%q is listed twice (line %d has it too)", e.name, line)})
+			r.problems = append(r.problems, e.problem(file, SeverityWarning, messagef("%q is listed twice (line %d has it too)", e.name, line)))
 		case inAllowed[e.name]:
 			firstLine[e.name] = e.line
-			r.problems = append(r.problems, Problem{File: file, Line: e.line, Col: e.col, Key: "users.roster", Warning: true,
-				Message: fmt.Sprintf("%q is also in users.allowed (keep one)", e.name)})
+			r.problems = append(r.problems, e.problem(file, SeverityWarning, messagef("%q is also in users.allowed (keep one)", e.name)))
 		default:
 			firstLine[e.name] = e.line
 			merged = append(merged, e.name)
@@ -129,12 +127,23 @@ func mergeRoster(r *reporter, file string, allowed []string, entries []rosterEnt
 	return merged
 }
 
+// problem is a problem with the roster's entry e, in the roster's file.
+func (e rosterEntry) problem(file string, sev Severity, m message) Problem {
+	return newProblem(file, point(Position{Line: e.line, Col: e.col}), "users.roster", sev, m)
+}
+
+// problem reports a problem in the roster at line and col; format reads "what is wrong (what
+// would be right)".
 func (ro *roster) problem(line, col int, format string, args ...any) {
-	ro.problems = append(ro.problems, Problem{File: ro.file, Line: line, Col: col, Key: "users.roster", Message: fmt.Sprintf(format, args...)})
+	ro.report(line, col, SeverityError, messagef(format, args...))
 }
 
 func (ro *roster) warn(line, col int, format string, args ...any) {
-	ro.problems = append(ro.problems, Problem{File: ro.file, Line: line, Col: col, Key: "users.roster", Message: fmt.Sprintf(format, args...), Warning: true})
+	ro.report(line, col, SeverityWarning, messagef(format, args...))
+}
+
+func (ro *roster) report(line, col int, sev Severity, m message) {
+	ro.problems = append(ro.problems, rosterEntry{line: line, col: col}.problem(ro.file, sev, m))
 }
 
 // add checks one roster value, trimmed and lowercased as the course's systems write usernames in
@@ -153,8 +162,8 @@ func (ro *roster) add(value string, line, col int) {
 		}
 		name = name[:at]
 	}
-	if msg := usernameProblem(name); msg != "" {
-		ro.problem(line, col, "%s", msg)
+	if m := usernameProblem(name); m.summary != "" {
+		ro.report(line, col, SeverityError, m)
 		return
 	}
 	ro.entries = append(ro.entries, rosterEntry{name: name, line: line, col: col})

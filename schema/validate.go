@@ -251,8 +251,8 @@ func validateUsers(r *reporter, key string, users []string) {
 	elem := func(i int) string { return key + "[" + strconv.Itoa(i) + "]" }
 	first := make(map[string]int, len(users))
 	for i, u := range users {
-		if msg := usernameProblem(u); msg != "" {
-			r.atValue(elem(i), "%s", msg)
+		if m := usernameProblem(u); m.summary != "" {
+			r.report(r.pos.valueRange(elem(i)), elem(i), SeverityError, m)
 			continue
 		}
 		if j, dup := first[u]; dup {
@@ -263,25 +263,25 @@ func validateUsers(r *reporter, key string, users []string) {
 	}
 }
 
-// usernameProblem says what is wrong with a username, or "" if nothing is.
-func usernameProblem(u string) string {
+// usernameProblem says what is wrong with a username; its summary is empty if nothing is.
+func usernameProblem(u string) message {
 	lower := strings.ToLower(u)
 	switch {
 	case u == "":
-		return "is empty (a username, like \"kendra\")"
+		return messagef("is empty (a username, like \"kendra\")")
 	case lower != u && usernameOK(lower):
-		return fmt.Sprintf("%q has an uppercase letter (usernames are lowercase: %q)", u, lower)
+		return messagef("%q has an uppercase letter (usernames are lowercase: %q)", u, lower)
 	case !usernameOK(u):
 		first, _ := utf8.DecodeRuneInString(u)
 		if !(first == '_' || first >= 'a' && first <= 'z') && (first < 0x80 && unicode.IsPrint(first)) {
-			return fmt.Sprintf("%s starts with %s (a username starts with a lowercase letter or \"_\")", quote(u), describeRune(first))
+			return messagef("%s starts with %s (a username starts with a lowercase letter or \"_\")", quote(u), describeRune(first))
 		}
 		if strings.IndexFunc(u, func(c rune) bool { return !usernameRune(c) }) < 0 {
-			return fmt.Sprintf("%s is %d characters long (usernames have at most %d)", quote(u), len(u), MaxUsernameLength)
+			return messagef("%s is %d characters long (usernames have at most %d)", quote(u), len(u), MaxUsernameLength)
 		}
-		return fmt.Sprintf("%s is not a username (%s; use lowercase letters, digits, \"_\", \"-\" and \".\")", quote(u), badRune(u, usernameRune))
+		return messagef("%s is not a username (%s; use lowercase letters, digits, \"_\", \"-\" and \".\")", quote(u), badRune(u, usernameRune))
 	}
-	return ""
+	return message{}
 }
 
 // usernameOK tells whether u matches UsernamePattern. It is written out rather than a regexp

@@ -282,7 +282,7 @@ func TestProblemsAreSortedAndAllReported(t *testing.T) {
 	}
 	var lines []int
 	for _, p := range problems {
-		lines = append(lines, p.Line)
+		lines = append(lines, p.Start.Line)
 	}
 	if diff := cmp.Diff([]int{1, 3, 4, 6, 8}, lines); diff != "" {
 		t.Errorf("problem lines (-want +got):\n%s\n%v", diff, problems)

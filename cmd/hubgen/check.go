@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path"
 	"path/filepath"
@@ -52,7 +51,7 @@ func runCheck(e *env, args []string) int {
 
 	report := func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) }
 	if github {
-		report = func(ps schema.Problems) { writeAnnotations(e.stdout, ps) }
+		report = func(ps schema.Problems) { ps.WriteGitHub(e.stdout) }
 	}
 	sites, code := loadSitesReporting(e, paths, report)
 	if sites == nil {
@@ -94,7 +93,7 @@ func runCheck(e *env, args []string) int {
 			}
 			msg := fmt.Sprintf("%s %s its site file %s; run %s", file, what, ls.path, fix)
 			if github {
-				fmt.Fprintf(e.stdout, "::error file=%s::%s\n", ghProperty(file), ghMessage(msg))
+				schema.Problems{{File: file, Severity: schema.SeverityError, Summary: msg}}.WriteGitHub(e.stdout)
 			} else {
 				fmt.Fprintf(e.stderr, "hubgen check: %s\n", msg)
 			}
@@ -108,29 +107,6 @@ func runCheck(e *env, args []string) int {
 		}
 	}
 	return code
-}
-
-// writeAnnotations prints problems as GitHub Actions workflow commands, which the runner reads
-// from standard output and shows on the pull request at each problem's line.
-func writeAnnotations(w io.Writer, ps schema.Problems) {
-	for _, p := range ps {
-		level := "error"
-		if p.Warning {
-			level = "warning"
-		}
-		fmt.Fprintf(w, "::%s file=%s,line=%d,col=%d::%s\n", level, ghProperty(p.File), p.Line, p.Col, ghMessage(p.Key+": "+p.Message))
-	}
-}
-
-// ghMessage escapes the message of a GitHub Actions workflow command, which ends at a newline.
-func ghMessage(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
-}
-
-// ghProperty escapes a property value of a workflow command, where "," separates properties and
-// "::" ends them.
-func ghProperty(s string) string {
-	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ",", "%2C", ":", "%3A").Replace(s)
 }
 
 // shellArg quotes s for a POSIX shell when it needs it, so a suggested command can be pasted.

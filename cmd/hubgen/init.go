@@ -120,12 +120,12 @@ func checkTemplate(text string, o schema.ScaffoldOptions) (placeholders, bad []s
 	for _, p := range problems.Errors() {
 		flag := flagOfKey(p.Key)
 		if given[flag] {
-			bad = append(bad, fmt.Sprintf("%s: %s: %s", flag, p.Key, p.Message))
+			bad = append(bad, fmt.Sprintf("%s: %s: %s", flag, p.Key, p.Message()))
 			continue
 		}
 		if flag == "" {
 			// Every other value comes from Fields' examples, which must be valid.
-			bad = append(bad, fmt.Sprintf("bug: the template's %s is invalid: %s", p.Key, p.Message))
+			bad = append(bad, fmt.Sprintf("bug: the template's %s is invalid: %s", p.Key, p.Message()))
 			continue
 		}
 		placeholders = append(placeholders, p.Key)
