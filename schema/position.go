@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"math"
 	"strconv"
 	"strings"
 )
@@ -16,19 +17,34 @@ type Position struct {
 // successful decode the text is scanned once more by locate, which can therefore assume it is
 // valid TOML and stay small.
 type positions struct {
-	key   map[string]Range // where the key itself (or a table header) is
-	value map[string]Range // where its value is
+	key   map[string]span // where the key itself (or a table header) is
+	value map[string]span // where its value is
+}
+
+// span is a Range stored in half the memory: a roster of 50,000 users has 50,000 of them, and
+// int32 columns reach past any line a site file has.
+type span struct {
+	line, col, endLine, endCol int32
+}
+
+func spanOf(r Range) span {
+	c := func(n int) int32 { return int32(min(n, math.MaxInt32)) }
+	return span{c(r.Start.Line), c(r.Start.Col), c(r.End.Line), c(r.End.Col)}
+}
+
+func (s span) Range() Range {
+	return Range{Position{int(s.line), int(s.col)}, Position{int(s.endLine), int(s.endCol)}}
 }
 
 // keyRange returns where path's key is written, falling back to its closest written parent so
 // that a problem about a missing key points at the table that should hold it.
 func (p positions) keyRange(path string) Range {
 	for {
-		if r, ok := p.key[path]; ok {
-			return r
+		if sp, ok := p.key[path]; ok {
+			return sp.Range()
 		}
-		if r, ok := p.value[path]; ok {
-			return r
+		if sp, ok := p.value[path]; ok {
+			return sp.Range()
 		}
 		i := strings.LastIndexAny(path, ".[")
 		if i < 0 {
@@ -40,8 +56,8 @@ func (p positions) keyRange(path string) Range {
 
 // valueRange returns where path's value is (or its key, or a parent's).
 func (p positions) valueRange(path string) Range {
-	if r, ok := p.value[path]; ok {
-		return r
+	if sp, ok := p.value[path]; ok {
+		return sp.Range()
 	}
 	return p.keyRange(path)
 }
@@ -53,7 +69,7 @@ func (p positions) valuePos(path string) Position { return p.valueRange(path).St
 // locate scans TOML text already accepted by the decoder and records the position of every key
 // and every array element.
 func locate(text string) positions {
-	s := &scanner{text: text, line: 1, col: 1, pos: positions{key: map[string]Range{}, value: map[string]Range{}}}
+	s := &scanner{text: text, line: 1, col: 1, pos: positions{key: map[string]span{}, value: map[string]span{}}}
 	s.document()
 	return s.pos
 }
@@ -308,15 +324,15 @@ func (s *scanner) value(path string) {
 // end sets where the array or inline table at path that started at start ends, unless path's
 // record is another value's.
 func (s *scanner) end(path string, start Position) {
-	if r := s.pos.value[path]; r.Start == start {
-		s.pos.value[path] = Range{start, s.here()}
+	if sp := s.pos.value[path]; sp.Range().Start == start {
+		s.pos.value[path] = spanOf(Range{start, s.here()})
 	}
 }
 
 // record keeps the first position seen for a path: TOML forbids redefining a key, so the first
 // is the only one in a file the decoder accepted.
-func (s *scanner) record(m map[string]Range, path string, r Range) {
+func (s *scanner) record(m map[string]span, path string, r Range) {
 	if _, ok := m[path]; !ok {
-		m[path] = r
+		m[path] = spanOf(r)
 	}
 }
