@@ -2,8 +2,12 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"path"
 	"path/filepath"
+	"slices"
+
+	"github.com/rogpeppe/go-internal/txtar"
 
 	"github.com/hubgen/hubgen/render"
 )
@@ -72,10 +76,19 @@ func runRender(e *env, args []string) int {
 		}
 	}
 	if *root == "" {
-		if _, err := e.stdout.Write(render.Archive(archive)); err != nil {
+		if _, err := e.stdout.Write(txtarOf(archive)); err != nil {
 			fmt.Fprintf(e.stderr, "hubgen render: write standard output: %v\n", err)
 			return exitFailure
 		}
 	}
 	return code
+}
+
+// txtarOf is what render prints without -o: each file under a "-- path --" line, in path order.
+func txtarOf(files map[string][]byte) []byte {
+	a := &txtar.Archive{}
+	for _, p := range slices.Sorted(maps.Keys(files)) {
+		a.Files = append(a.Files, txtar.File{Name: p, Data: files[p]})
+	}
+	return txtar.Format(a)
 }
