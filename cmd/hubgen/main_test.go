@@ -11,12 +11,14 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 func TestMain(m *testing.M) {
 	// The golden files name this version in every header; a test binary carries no release version.
 	hubgenVersion = fallbackVersion
-	os.Exit(m.Run())
+	// The scripts of TestScripts run "hubgen" as this test binary, which then runs main.
+	testscript.Main(m, map[string]func(){"hubgen": main})
 }
 
 // hubgen runs the command in-process as a user would type it and returns its exit code and output.

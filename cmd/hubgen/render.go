@@ -19,7 +19,7 @@ import (
 var cmdRender = &command{
 	name:     "render",
 	synopsis: "SITE... [-o ROOT] [-q]",
-	short:    "validate sites and write their nginx, JupyterHub and systemd files",
+	short:    "validate sites and write their nginx, JupyterHub and systemd files (without -o, print them)",
 	long: `Validate each site file and render its files:
 
 	nginx/nginx.conf                    0644

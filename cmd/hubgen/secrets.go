@@ -11,7 +11,7 @@ import (
 var cmdSecrets = &command{
 	name:     "secrets",
 	synopsis: "SITE [--root DIR]",
-	short:    "create the missing cookie secret, proxy token and dhparam files, 0600",
+	short:    "create the missing cookie secret, proxy token and dhparam files, 0600; never overwrite",
 	long: `Create the secret files the site names that do not exist yet:
 
 	hub.cookie_secret_file      32 random bytes as 64 hex digits and a newline
