@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -359,7 +360,7 @@ func TestEachCheckFails(t *testing.T) {
 			}
 			// The break must not spill into checks it has nothing to do with.
 			for name, other := range results {
-				if name == tt.check || other.Status == Pass || contains(tt.others, name) {
+				if name == tt.check || other.Status == Pass || slices.Contains(tt.others, name) {
 					continue
 				}
 				t.Errorf("%s also %s: %s", name, other.Status, other.Detail)
@@ -483,30 +484,6 @@ func TestLetsEncryptFixes(t *testing.T) {
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fixes for a Let's Encrypt certificate (-want +got):\n%s", diff)
 	}
-}
-
-func TestShellQuote(t *testing.T) {
-	for in, want := range map[string]string{
-		"/srv/hub":        "/srv/hub",
-		"/srv/my hub":     "'/srv/my hub'",
-		"it's":            `'it'\''s'`,
-		"":                "''",
-		"a;rm -rf /":      "'a;rm -rf /'",
-		"--cert-name=x,y": "--cert-name=x,y",
-	} {
-		if got := shellQuote(in); got != want {
-			t.Errorf("shellQuote(%q) = %s, want %s", in, got, want)
-		}
-	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 func grepLine(text, prefix string) string {

@@ -102,8 +102,8 @@ func newView(s *schema.Site, o options) view {
 		HubBindURL:    "http://127.0.0.1:" + strconv.Itoa(s.Hub.HubPort),
 		ProxyAPIURL:   "http://127.0.0.1:" + strconv.Itoa(s.Hub.ProxyAPIPort),
 		DatabaseURL:   "sqlite:///" + s.Hub.DatabaseFile(),
-		AllowedUsers:  allowedUsers(s.Users),
-		UnitPath:      filepath.Dir(s.Hub.Executable) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+		AllowedUsers:  AllowedUsers(s.Users),
+		UnitPath:      strings.Join(UnitPath(s.Hub), ":"),
 		ConfigPath:    InstalledJupyterHubConf,
 	}
 	v.HTTPSHost = s.Domain
@@ -141,9 +141,17 @@ func newListen(n schema.Nginx) listen {
 	return l
 }
 
-// allowedUsers is every user who may log in. Admins are always included: JupyterHub lets every
-// system user in when allowed_users is empty, so the set must never be.
-func allowedUsers(u schema.Users) []string {
+// UnitPath is the PATH of the hub's systemd unit: the hub's own bin directory first, so that
+// configurable-http-proxy from the same install is found. JupyterHub passes it on to the servers
+// it spawns, so doctor looks a bare spawner.cmd up in it.
+func UnitPath(h schema.Hub) []string {
+	return []string{filepath.Dir(h.Executable), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+}
+
+// AllowedUsers is every user who may log in, admins first, each once: the rendered
+// allowed_users, and the users doctor looks for on the machine. Admins are always included:
+// JupyterHub lets every system user in when allowed_users is empty, so the set must never be.
+func AllowedUsers(u schema.Users) []string {
 	// Sized up front: for a roster of 50,000, growing them was a third of rendering's time.
 	n := len(u.AdminUsers) + len(u.AllowedUsers)
 	seen := make(map[string]bool, n)

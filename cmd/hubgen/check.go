@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
@@ -102,7 +103,7 @@ func runCheck(e *env, paths []string, against, format string) int {
 			code = max(code, exitFailure)
 			continue
 		}
-		fix := fmt.Sprintf("hubgen render %s -o %s", shellArg(ls.path), shellArg(dir))
+		fix := fmt.Sprintf("hubgen render %s -o %s", shell.Quote(ls.path), shell.Quote(dir))
 		for _, d := range diffs {
 			file := outputPath(against, ls, d.Path)
 			switch {
@@ -178,14 +179,4 @@ func ghMessage(s string) string {
 // "::" ends them.
 func ghProperty(s string) string {
 	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ",", "%2C", ":", "%3A").Replace(s)
-}
-
-// shellArg quotes s for a POSIX shell when it needs it, so a suggested command can be pasted.
-func shellArg(s string) string {
-	if s != "" && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_./:=@%+,-", c))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -39,7 +40,7 @@ Without -o the file is printed to standard output. -o never overwrites a file un
 
 func runInit(e *env, rest []string, o schema.ScaffoldOptions, out string, force bool) int {
 	if len(rest) > 0 {
-		fmt.Fprintf(e.stderr, "hubgen init: unexpected argument %q (to write a file, use -o %s)\n", rest[0], shellArg(rest[0]))
+		fmt.Fprintf(e.stderr, "hubgen init: unexpected argument %q (to write a file, use -o %s)\n", rest[0], shell.Quote(rest[0]))
 		return exitFailure
 	}
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/txtar"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 )
 
@@ -114,9 +115,9 @@ func sudoHint(err error, euid int, paths []string, root string) string {
 	}
 	words := "sudo hubgen render"
 	for _, p := range paths {
-		words += " " + shellArg(p)
+		words += " " + shell.Quote(p)
 	}
-	return " (the files under " + root + " are not yours to write: run it as root, " + words + " -o " + shellArg(root) + ")"
+	return " (the files under " + root + " are not yours to write: run it as root, " + words + " -o " + shell.Quote(root) + ")"
 }
 
 // txtarOf is what render prints without -o: each file under a "-- path --" line, in path order.

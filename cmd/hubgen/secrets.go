@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/secrets"
 )
 
@@ -40,11 +41,19 @@ func runSecrets(e *env, paths []string, root string) int {
 		return code
 	}
 	results, err := secrets.Ensure(root, sites[0].site)
+	rerun := "hubgen secrets " + shell.Quote(sites[0].path)
+	if root != "" {
+		rerun += " --root " + shell.Quote(root)
+	}
 	for _, r := range results {
 		var serr *secrets.Error
 		switch {
 		case errors.As(r.Err, &serr):
-			fmt.Fprintf(e.stderr, "hubgen secrets: %s %s%s\n", r.Key, serr.Error(), secretsFix(serr))
+			fix := serr.Fix(rerun)
+			if fix != "" {
+				fix = " (fix: " + fix + ")"
+			}
+			fmt.Fprintf(e.stderr, "hubgen secrets: %s %s%s\n", r.Key, serr.Error(), fix)
 			if serr.Reason == secrets.Unreadable {
 				code = max(code, exitFailure)
 			} else {
@@ -61,16 +70,4 @@ func runSecrets(e *env, paths []string, root string) int {
 		code = max(code, exitFailure)
 	}
 	return code
-}
-
-// secretsFix says how to fix a problem with an existing secret file; hubgen leaves the choice to a
-// person because replacing a cookie secret logs every user out.
-func secretsFix(err *secrets.Error) string {
-	switch err.Reason {
-	case secrets.WrongMode:
-		return " (fix: chmod 600 " + shellArg(err.Path) + ")"
-	case secrets.Malformed:
-		return " (remove it and run hubgen secrets again to make a new one)"
-	}
-	return ""
 }
