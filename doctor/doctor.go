@@ -114,16 +114,6 @@ func Run(site *schema.Site, sys System) []Result {
 	return results
 }
 
-// Failed tells whether any result failed; warnings do not count.
-func Failed(results []Result) bool {
-	for _, r := range results {
-		if r.Status == Fail {
-			return true
-		}
-	}
-	return false
-}
-
 // path is where a path of the site is on this System.
 func (sys System) path(p string) string {
 	if sys.Root == "" {

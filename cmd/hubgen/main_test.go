@@ -64,7 +64,7 @@ var outputs = []string{"jupyterhub/jupyterhub_config.py", "nginx/nginx.conf", "s
 
 func TestRenderWritesTheGoldenFiles(t *testing.T) {
 	root := t.TempDir()
-	// The flag after the site file, as DESIGN.md writes the command.
+	// The flag after the site file, as README writes the command.
 	code, stdout, stderr := hubgen(t, "render", "../../examples/course.toml", "-o", root)
 	if code != exitOK || stdout != wroteLines(root, outputs) || stderr != "" {
 		t.Fatalf("exit %d, stdout %q, stderr %q; want 0, a line per file written and nothing", code, stdout, stderr)
