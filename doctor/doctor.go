@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -113,16 +114,6 @@ func Run(site *schema.Site, sys System) []Result {
 	return results
 }
 
-// Failed tells whether any result failed; warnings do not count.
-func Failed(results []Result) bool {
-	for _, r := range results {
-		if r.Status == Fail {
-			return true
-		}
-	}
-	return false
-}
-
 // path is where a path of the site is on this System.
 func (sys System) path(p string) string {
 	if sys.Root == "" {
@@ -140,12 +131,6 @@ func (sys System) hubgen(command string, args ...string) string {
 	return strings.Join(words, " ")
 }
 
-// shellQuote quotes s for a POSIX shell when it needs it, so a fix can be pasted as it is.
-func shellQuote(s string) string {
-	if s != "" && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_./:=@%+,-", c))
-	}) < 0 {
-		return s
-	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
+// shellQuote quotes a word of a fix line, so that it can be pasted as it is. A local name for
+// shell.Quote, which the command line's suggestions use too.
+var shellQuote = shell.Quote

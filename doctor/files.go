@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 	"github.com/hubgen/hubgen/secrets"
 )
@@ -39,24 +40,7 @@ func checkSecret(sys System, name, key, sitePath string, kind secrets.Kind) Resu
 	case !errors.As(err, &serr):
 		return fail(r, key+" "+err.Error(), "")
 	}
-	r = fail(r, key+" "+err.Error(), "")
-	switch serr.Reason {
-	case secrets.Missing:
-		r.Fix = sys.hubgen("secrets")
-	case secrets.WrongMode:
-		r.Fix = "chmod 600 " + shellQuote(path)
-	case secrets.Malformed:
-		// A new cookie secret logs everyone out, and a new proxy token needs a hub restart: both
-		// are better than a hub that does not start.
-		r.Fix = "rm " + shellQuote(path) + " && " + sys.hubgen("secrets")
-	}
-	return r
-}
-
-// unitPath is the PATH of the hub's systemd unit, where a bare spawner command is looked up:
-// JupyterHub passes its PATH on to the servers it spawns.
-func unitPath(site *schema.Site) []string {
-	return []string{filepath.Dir(site.Hub.Executable), "/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"}
+	return fail(r, key+" "+err.Error(), serr.Fix(sys.hubgen("secrets")))
 }
 
 func checkSpawner(site *schema.Site, sys System, _ *facts) Result {
@@ -74,7 +58,7 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 	candidates := []string{program}
 	if !filepath.IsAbs(program) {
 		candidates = candidates[:0]
-		for _, dir := range unitPath(site) {
+		for _, dir := range render.UnitPath(site.Hub) {
 			candidates = append(candidates, filepath.Join(dir, program))
 		}
 	}
@@ -95,7 +79,7 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 	}
 	where := sys.path(program)
 	if !filepath.IsAbs(program) {
-		where = fmt.Sprintf("%s in %v", program, unitPath(site))
+		where = fmt.Sprintf("%s in %v", program, render.UnitPath(site.Hub))
 	}
 	// jupyterhub-singleuser comes with the jupyterhub package, and the notebook server with
 	// jupyterlab; both belong in the environment of the hub's own Python.

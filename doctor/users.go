@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -11,22 +12,16 @@ import (
 // user, so every admin and allowed user needs an account on this machine.
 func checkUsers(site *schema.Site, sys System, _ *facts) Result {
 	r := Result{Name: "users"}
-	seen := map[string]bool{}
-	var all, missing []string
-	for _, list := range [][]string{site.Users.AdminUsers, site.Users.AllowedUsers} {
-		for _, name := range list {
-			if seen[name] {
-				continue
-			}
-			seen[name] = true
-			all = append(all, name)
-			ok, err := sys.LookupUser(name)
-			if err != nil {
-				return fail(r, fmt.Sprintf("cannot look up user %s: %v", name, err), "")
-			}
-			if !ok {
-				missing = append(missing, name)
-			}
+	// The users the rendered allowed_users lets in, exactly.
+	all := render.AllowedUsers(site.Users)
+	var missing []string
+	for _, name := range all {
+		ok, err := sys.LookupUser(name)
+		if err != nil {
+			return fail(r, fmt.Sprintf("cannot look up user %s: %v", name, err), "")
+		}
+		if !ok {
+			missing = append(missing, name)
 		}
 	}
 	if len(missing) > 0 {

@@ -37,10 +37,6 @@ const (
 // hubgen is the path of the binary TestMain builds from ./cmd/hubgen.
 var hubgen string
 
-// hasSecretsCommand tells whether this hubgen has `hubgen secrets`; until it does, the tests make
-// the secret files themselves.
-var hasSecretsCommand bool
-
 func TestMain(m *testing.M) {
 	os.Exit(run(m))
 }
@@ -60,7 +56,6 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: go build ../cmd/hubgen: %v\n%s", err, out)
 		return 2
 	}
-	hasSecretsCommand = exec.Command(hubgen, "help", "secrets").Run() == nil
 	return m.Run()
 }
 

@@ -200,34 +200,11 @@ type secretFiles struct {
 	CookieSecret, ProxyToken, DHParam string
 }
 
-// ffdhe2048 is RFC 7919's 2048-bit group, the DH parameters Mozilla's guidelines recommend.
-const ffdhe2048 = `-----BEGIN DH PARAMETERS-----
-MIIBCAKCAQEA//////////+t+FRYortKmq/cViAnPTzx2LnFg84tNpWp4TZBFGQz
-+8yTnc4kmz75fS/jY2MMddj2gbICrsRhetPfHtXV/WVhJDP1H18GbtCFY2VVPe0a
-87VXE15/V8k1mE8McODmi3fipona8+/och3xWKE2rec1MKzKT0g6eXq8CrGCsyT7
-YdEIqUuyyOP7uWrat2DX9GgdT0Kj3jlN9K5W7edjcrsZCwenyO4KbXCeAvzhzffi
-7MA0BM0oNC9hkXL+nOmFg/+OTxIy7vKBg8P+OxtMb61zO7X8vC7CIAXFjvGDfRaD
-ssbzSibBsu/6iGtCOGEoXJf//////////wIBAg==
------END DH PARAMETERS-----
-`
-
-// makeSecrets creates a site's secret files the way an administrator would: with `hubgen secrets`
-// when this hubgen has it, otherwise by hand, 0600, since JupyterHub refuses a cookie secret
-// others can read.
+// makeSecrets creates a site's secret files the way an administrator would, with `hubgen secrets`,
+// and checks they are 0600, since JupyterHub refuses a cookie secret others can read.
 func makeSecrets(t *testing.T, sitePath string, f secretFiles) {
 	t.Helper()
-	if hasSecretsCommand {
-		runHubgen(t, "secrets", sitePath)
-	} else {
-		for _, path := range []string{f.CookieSecret, f.ProxyToken} {
-			if path != "" {
-				writeFile(t, path, []byte(randomHex(t, 32)+"\n"), 0o600)
-			}
-		}
-		if f.DHParam != "" {
-			writeFile(t, f.DHParam, []byte(ffdhe2048), 0o600)
-		}
-	}
+	runHubgen(t, "secrets", sitePath)
 	for _, path := range []string{f.CookieSecret, f.ProxyToken, f.DHParam} {
 		if path == "" {
 			continue

@@ -1,19 +1,14 @@
 package render
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/hubgen/hubgen/internal/golden"
 	"github.com/hubgen/hubgen/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // examples returns every site file under examples/, by example name.
 func examples(t testing.TB) map[string]string {
@@ -38,74 +33,27 @@ func loadExample(t testing.TB, path string) *schema.Site {
 	return site
 }
 
-// TestGolden renders every example and compares each output with golden/<example>/<path>.
-// `go test ./render -update` rewrites them; read the diff before committing it.
+// TestGolden renders every example and compares its outputs with golden/<example>/, which holds
+// exactly those files. `go test ./render -update` rewrites them; read the diff before committing.
 func TestGolden(t *testing.T) {
-	for name, path := range examples(t) {
+	ex := examples(t)
+	for name, path := range ex {
 		t.Run(name, func(t *testing.T) {
-			files, err := Files(loadExample(t, path))
+			files, err := Files(loadExample(t, path), WithVersion(golden.Version))
 			if err != nil {
 				t.Fatal(err)
 			}
-			dir := filepath.Join("..", "golden", name)
-			if *update {
-				if err := os.RemoveAll(dir); err != nil {
-					t.Fatal(err)
-				}
-			}
-			for _, out := range Paths() {
-				golden := filepath.Join(dir, filepath.FromSlash(out))
-				if *update {
-					if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-						t.Fatal(err)
-					}
-					if err := os.WriteFile(golden, files[out], 0o644); err != nil {
-						t.Fatal(err)
-					}
-					continue
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run `go test ./render -update` to create it)", err)
-				}
-				if diff := cmp.Diff(string(want), string(files[out])); diff != "" {
-					t.Errorf("%s differs from %s (-want +got):\n%s", out, golden, diff)
-				}
-			}
+			golden.CheckDir(t, filepath.Join("..", "golden", name), files)
 		})
 	}
-}
-
-// TestGoldenHasNoStrayFiles keeps golden/ in step with examples/: a removed example's outputs
-// must not linger where a reviewer would take them for tested ones.
-func TestGoldenHasNoStrayFiles(t *testing.T) {
-	ex := examples(t)
-	var stray []string
-	err := filepath.WalkDir("../golden", func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel("../golden", p)
-		name, out, _ := strings.Cut(filepath.ToSlash(rel), "/")
-		if _, ok := ex[name]; !ok || !containsString(Paths(), out) {
-			stray = append(stray, rel)
-		}
-		return nil
-	})
-	if err != nil && !os.IsNotExist(err) {
+	// A removed example's directory must not linger where a reviewer takes it for a tested one.
+	dirs, err := os.ReadDir(filepath.Join("..", "golden"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	sort.Strings(stray)
-	if len(stray) > 0 {
-		t.Errorf("golden files with no example or output behind them: %v", stray)
-	}
-}
-
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+	for _, d := range dirs {
+		if _, ok := ex[d.Name()]; !ok {
+			t.Errorf("golden/%s has no example behind it", d.Name())
 		}
 	}
-	return false
 }

@@ -32,8 +32,9 @@ func hasLine(lines []string, re string) bool {
 	return false
 }
 
-// TestNoDesignMistakes renders every example and checks that none of the mistakes listed in
-// DESIGN.md, which the hand-written configs in shared/seeds make, appears in any output.
+// TestNoDesignMistakes renders every example and checks that none of the mistakes README lists
+// under "What hubgen fixes", which hand-written configs copied from blog posts make, appears in
+// any output.
 func TestNoDesignMistakes(t *testing.T) {
 	for name, path := range examples(t) {
 		t.Run(name, func(t *testing.T) {

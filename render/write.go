@@ -6,9 +6,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/hubgen/hubgen/internal/fsync"
 )
 
 // newFileMode is the mode of an output that did not exist: none of them holds a secret.
@@ -199,7 +202,7 @@ func commit(all []*staged) (err error) {
 			if s.backup == "" {
 				continue
 			}
-			if err != nil && contains(done, s) {
+			if err != nil && slices.Contains(done, s) {
 				os.Rename(s.backup, s.target)
 			} else {
 				os.Remove(s.backup)
@@ -230,27 +233,9 @@ func commit(all []*staged) (err error) {
 	}
 	// Make the renames durable too: a crash after Write returns must not bring old files back.
 	for _, s := range all {
-		if err := syncDir(filepath.Dir(s.target)); err != nil {
+		if err := fsync.Dir(filepath.Dir(s.target)); err != nil {
 			return fmt.Errorf("sync %s: %w", filepath.Dir(s.target), err)
 		}
 	}
 	return nil
-}
-
-func contains(list []*staged, s *staged) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

@@ -2,7 +2,6 @@ package schema_test
 
 import (
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,16 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/golden"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
-
-// updating reports -update, which the package's own tests declare (jsonschema_test.go): this
-// file is in the external test package, which cannot see their variable.
-func updating() bool {
-	f := flag.Lookup("update")
-	return f != nil && f.Value.String() == "true"
-}
 
 // hostileCase is one hostile site file and what hubgen must do with it: refuse it with a problem
 // on key, placed where the text at first occurs in the file (or at "LINE:COL" where the TOML
@@ -401,7 +394,7 @@ func TestHostileSeedsAreUpToDate(t *testing.T) {
 			}
 			path := filepath.Join(target, "hostile-"+c.name)
 			want := "go test fuzz v1\n[]byte(" + strconv.Quote(c.site) + ")\n"
-			if updating() {
+			if golden.Updating() {
 				if err := os.MkdirAll(target, 0o755); err != nil {
 					t.Fatal(err)
 				}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -38,7 +39,7 @@ func JSONSchema() []byte {
 		parent.Properties[name] = fieldSchema(f)
 		if f.Required {
 			parent.Required = append(parent.Required, name)
-			if parent != root && !contains(root.Required, tableOf(f.Key)) {
+			if parent != root && !slices.Contains(root.Required, tableOf(f.Key)) {
 				root.Required = append(root.Required, tableOf(f.Key))
 			}
 		}
@@ -113,15 +114,6 @@ var tableDocs = map[string]string{
 }
 
 func tableOf(key string) string { t, _, _ := strings.Cut(key, "."); return t }
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // fieldSchema is one key's schema: its kind and documentation from Fields, then the rules the
 // validator applies to it.

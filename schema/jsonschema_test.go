@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -19,29 +18,14 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubgen/hubgen/internal/golden"
 	"github.com/hubgen/hubgen/schema"
 )
-
-// update rewrites golden files; hostile_test.go reads it too, through flag.Lookup.
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // TestJSONSchemaGolden keeps the printed schema under review: `go test ./schema -update`
 // rewrites testdata/site.schema.json.
 func TestJSONSchemaGolden(t *testing.T) {
-	got := schema.JSONSchema()
-	golden := filepath.Join("testdata", "site.schema.json")
-	if *update {
-		if err := os.WriteFile(golden, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run `go test ./schema -update` to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("JSONSchema() differs from %s (-want +got):\n%s", golden, diff)
-	}
+	golden.Check(t, filepath.Join("testdata", "site.schema.json"), schema.JSONSchema())
 }
 
 // TestJSONSchemaHasEveryField: every key of Fields is in the schema with its documentation, and

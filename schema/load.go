@@ -3,10 +3,10 @@ package schema
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -128,7 +128,7 @@ func offsetPosition(data []byte, offset int) Position {
 // It returns the values by dotted key: string, []string or int64 or bool.
 func typed(r *reporter, raw map[string]any) map[string]any {
 	values := map[string]any{}
-	for _, top := range sortedKeys(raw) {
+	for _, top := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[top]
 		if isTable(top) {
 			table, ok := v.(map[string]any)
@@ -136,7 +136,7 @@ func typed(r *reporter, raw map[string]any) map[string]any {
 				r.atValue(top, "got %s, want a table (write [%s] on a line of its own, then its keys)", describe(v), top)
 				continue
 			}
-			for _, k := range sortedKeys(table) {
+			for _, k := range slices.Sorted(maps.Keys(table)) {
 				typedValue(r, values, top+"."+k, table[k])
 			}
 			continue
@@ -207,15 +207,6 @@ func isTable(key string) bool {
 
 func lastSegment(key string) string {
 	return key[strings.LastIndex(key, ".")+1:]
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // describe names a decoded TOML value's type the way the TOML spec does, with the value when it

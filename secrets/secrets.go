@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/fsync"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -218,7 +219,7 @@ func create(path string, kind Kind) error {
 	if err := os.Link(tmp.Name(), path); err != nil {
 		return err
 	}
-	return syncDir(dir)
+	return fsync.Dir(dir)
 }
 
 // mkdirAll makes dir and its missing parents with mode 0700, exactly: only the hub reads secrets.
@@ -247,13 +248,4 @@ func mkdirAll(dir string) error {
 	}
 	// Mkdir's mode is filtered by the umask; set it exactly.
 	return os.Chmod(dir, dirMode)
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }

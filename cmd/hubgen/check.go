@@ -2,52 +2,68 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
 
-const checkHelp = `For CI: validate each site file, render it in memory and compare the result with the files
+var cmdCheck = &command{
+	name:     "check",
+	synopsis: "SITE... --against ROOT [--format text|github]",
+	short:    "for CI: validate, render in memory and diff against committed files",
+	long: `For CI: validate each site file, render it in memory and compare the result with the files
 under ROOT, in the layout "hubgen render SITE... -o ROOT" writes: with several site files, each
 site's files are under ROOT/<site file name without .toml>/. Nothing is written.
 
 Each file that differs or is missing is printed on standard output as a unified diff from the
 file under ROOT (a/PATH) to what render would write (b/PATH), PATH relative to ROOT, so that
-"git apply" or "patch -p1" run in ROOT would apply it. Files under ROOT that hubgen does not
-write are not looked at.
+"git apply" or "patch -p1" run in ROOT would apply it. A file that differs only in its line
+endings (CRLF, as a Windows checkout may leave it) is named as such, without a diff.
+
+A stray file is an error too: one at an output path (nginx/nginx.conf, ...) under ROOT or under
+a directory of ROOT that no site file given writes, as going from one site to several leaves the
+top-level files behind. Other files under ROOT are not looked at.
 
 With --format github, site problems and differing files are printed on standard output as
 GitHub Actions annotations (::error file=F,line=L,col=C::key: message), which show on the pull
 request; the diffs are printed as well.
 
-Exit status: 0 every file matches its site; 1 a site is invalid, or a file differs or is
-missing; 2 ROOT or a site file cannot be read, or a usage error.`
+Exit status: 0 every file matches its site; 1 a site is invalid, or a file differs, is missing
+or is stray; 2 ROOT or a site file cannot be read, or a usage error.`,
+	minArgs: 1,
+	maxArgs: -1,
+	setup: func(fs *flag.FlagSet) func(*env, []string) int {
+		against := fs.String("against", "", "compare with the rendered files under `ROOT` (required)")
+		format := fs.String("format", "text", "print problems as `text` (FILE:LINE:COL: ...) or as github annotations")
+		return func(e *env, paths []string) int { return runCheck(e, paths, *against, *format) }
+	},
+}
 
-func runCheck(e *env, args []string) int {
-	fs := newFlagSet(e, "check", "SITE... --against ROOT [--format text|github]", checkHelp)
-	against := fs.String("against", "", "compare with the rendered files under `ROOT` (required)")
-	format := fs.String("format", "text", "print problems as `text` (FILE:LINE:COL: ...) or as github annotations")
-	paths, code, ok := parseArgs(e, fs, args)
-	if !ok {
-		return code
-	}
+func runCheck(e *env, paths []string, against, format string) int {
 	switch {
-	case len(paths) == 0:
-		fmt.Fprintln(e.stderr, "hubgen check: no site file (usage: hubgen check SITE... --against ROOT)")
-		return exitFailure
-	case *against == "":
-		fmt.Fprintln(e.stderr, "hubgen check: no --against ROOT, the directory of committed files to compare with")
-		return exitFailure
-	case *format != "text" && *format != "github":
-		fmt.Fprintf(e.stderr, "hubgen check: --format %q is not a format (text or github)\n", *format)
-		return exitFailure
+	case against == "":
+		return usageErrorIn(e, "check", "no --against ROOT, the directory of committed files to compare with")
+	case format != "text" && format != "github":
+		return usageErrorIn(e, "check", "--format %q is not a format (text or github)", format)
 	}
-	github := *format == "github"
+	github := format == "github"
+	// problem prints one finding about a file under ROOT, with what to do about it.
+	problem := func(file, msg string) {
+		if github {
+			schema.Problems{{File: file, Severity: schema.SeverityError, Summary: msg}}.WriteGitHub(e.stdout)
+		} else {
+			fmt.Fprintf(e.stderr, "hubgen check: %s\n", msg)
+		}
+	}
 
 	report := func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) }
 	if github {
@@ -58,46 +74,47 @@ func runCheck(e *env, args []string) int {
 		return code
 	}
 	// An unreadable ROOT is a broken CI setup, not a difference to show as a thousand-line diff.
-	if _, err := os.ReadDir(*against); err != nil {
-		fmt.Fprintf(e.stderr, "hubgen check: cannot read --against %s: %v\n", *against, errors.Unwrap(err))
+	if _, err := os.ReadDir(against); err != nil {
+		fmt.Fprintf(e.stderr, "hubgen check: cannot read --against %s: %v\n", against, errors.Unwrap(err))
 		return exitFailure
 	}
 
-	several := len(sites) > 1
+	expected := map[string]bool{} // every file the sites write, relative to ROOT
+	outputs := map[string]bool{}  // the output paths, relative to a site's directory
 	for _, ls := range sites {
 		if ls.site == nil {
 			continue
 		}
-		files, err := render.Files(ls.site)
+		files, err := render.Files(ls.site, render.WithVersion(hubgenVersion))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", ls.path, err)
 			code = max(code, exitFailure)
 			continue
 		}
-		dir, prefix := *against, ""
-		if several {
-			dir, prefix = filepath.Join(*against, ls.name), ls.name
+		for p := range files {
+			expected[path.Join(ls.dir, p)] = true
+			outputs[p] = true
 		}
+		dir := filepath.Join(against, filepath.FromSlash(ls.dir))
 		diffs, err := render.Diff(dir, files)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "hubgen check: %s: %v\n", dir, err)
 			code = max(code, exitFailure)
 			continue
 		}
-		fix := fmt.Sprintf("hubgen render %s -o %s", shellArg(ls.path), shellArg(dir))
+		fix := fmt.Sprintf("hubgen render %s -o %s", shell.Quote(ls.path), shell.Quote(dir))
 		for _, d := range diffs {
-			file := filepath.Join(*against, filepath.FromSlash(path.Join(prefix, d.Path)))
-			what := "differs from"
-			if d.Missing {
-				what = "is missing for"
+			file := outputPath(against, ls, d.Path)
+			switch {
+			case d.Missing:
+				problem(file, fmt.Sprintf("%s is missing for its site file %s; run %s", file, ls.path, fix))
+			case d.LineEndingsOnly():
+				problem(file, fmt.Sprintf("%s differs from its site file %s only in line endings (CRLF on disk, LF rendered: is git's core.autocrlf on?); run %s", file, ls.path, fix))
+				continue
+			default:
+				problem(file, fmt.Sprintf("%s differs from its site file %s; run %s", file, ls.path, fix))
 			}
-			msg := fmt.Sprintf("%s %s its site file %s; run %s", file, what, ls.path, fix)
-			if github {
-				schema.Problems{{File: file, Severity: schema.SeverityError, Summary: msg}}.WriteGitHub(e.stdout)
-			} else {
-				fmt.Fprintf(e.stderr, "hubgen check: %s\n", msg)
-			}
-			if _, err := e.stdout.Write(d.Unified(prefix)); err != nil {
+			if _, err := e.stdout.Write(d.Unified(ls.dir)); err != nil {
 				fmt.Fprintf(e.stderr, "hubgen check: write standard output: %v\n", err)
 				return exitFailure
 			}
@@ -106,15 +123,36 @@ func runCheck(e *env, args []string) int {
 			code = max(code, exitInvalid)
 		}
 	}
+	// An invalid site's files cannot be told from stray ones: look for strays only when all are valid.
+	if code == exitOK || code == exitInvalid && !slices.ContainsFunc(sites, func(ls loadedSite) bool { return ls.site == nil }) {
+		for _, file := range strayFiles(against, outputs, expected) {
+			problem(file, fmt.Sprintf("%s is not written by any site file given (left from an earlier layout or a removed site?); remove it", file))
+			code = max(code, exitInvalid)
+		}
+	}
 	return code
 }
 
-// shellArg quotes s for a POSIX shell when it needs it, so a suggested command can be pasted.
-func shellArg(s string) string {
-	if s != "" && strings.IndexFunc(s, func(c rune) bool {
-		return !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("_./:=@%+,-", c))
-	}) < 0 {
-		return s
+// strayFiles returns the files at an output path, under root or under one of root's directories,
+// that are not expected: what an earlier layout of the same repository left. Dot directories (.git)
+// are not looked in.
+func strayFiles(root string, outputs, expected map[string]bool) []string {
+	dirs := []string{""}
+	entries, _ := os.ReadDir(root)
+	for _, entry := range entries {
+		if entry.IsDir() && !strings.HasPrefix(entry.Name(), ".") {
+			dirs = append(dirs, entry.Name())
+		}
 	}
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
+	var stray []string
+	for _, dir := range dirs {
+		for _, p := range slices.Sorted(maps.Keys(outputs)) {
+			rel := path.Join(dir, p)
+			file := filepath.Join(root, filepath.FromSlash(rel))
+			if _, err := os.Lstat(file); err == nil && !expected[rel] {
+				stray = append(stray, file)
+			}
+		}
+	}
+	return stray
 }

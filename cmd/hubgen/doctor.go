@@ -1,12 +1,17 @@
 package main
 
 import (
+	"flag"
 	"fmt"
 
 	"github.com/hubgen/hubgen/doctor"
 )
 
-const doctorHelp = `Check the server before the hub starts, one line per check, each failure followed by the
+var cmdDoctor = &command{
+	name:     "doctor",
+	synopsis: "SITE [--root DIR]",
+	short:    "preflight on the server: certificate, secrets, programs, users, nginx -t",
+	long: `Check the server before the hub starts, one line per check, each failure followed by the
 command that fixes it:
 
 	certificate          tls.cert exists and parses
@@ -27,27 +32,24 @@ Users are looked up on this machine even with --root, which is put before every 
 (the same prefix as hubgen secrets --root).
 
 Exit status: 0 no check failed (warnings allowed); 1 a check failed or the site is invalid;
-2 the site file cannot be read, or a usage error.`
+2 the site file cannot be read, or a usage error.`,
+	minArgs: 1,
+	maxArgs: 1,
+	setup: func(fs *flag.FlagSet) func(*env, []string) int {
+		root := fs.String("root", "", "put `DIR` before every path of the site")
+		return func(e *env, paths []string) int { return runDoctor(e, paths, *root) }
+	},
+}
 
 // doctorSystem is the machine doctor examines; tests replace it.
 var doctorSystem = doctor.Local
 
-func runDoctor(e *env, args []string) int {
-	fs := newFlagSet(e, "doctor", "SITE [--root DIR]", doctorHelp)
-	root := fs.String("root", "", "put `DIR` before every path of the site")
-	paths, code, ok := parseArgs(e, fs, args)
-	if !ok {
-		return code
-	}
-	if len(paths) != 1 {
-		fmt.Fprintln(e.stderr, "hubgen doctor: want exactly one site file (usage: hubgen doctor SITE [--root DIR])")
-		return exitFailure
-	}
+func runDoctor(e *env, paths []string, root string) int {
 	sites, code := loadSites(e, paths)
 	if sites == nil || sites[0].site == nil {
 		return code
 	}
-	results := doctor.Run(sites[0].site, doctorSystem(*root, paths[0]))
+	results := doctor.Run(sites[0].site, doctorSystem(root, paths[0]))
 	var failed, warned int
 	for _, r := range results {
 		fmt.Fprintf(e.stdout, "%-4s  %s: %s\n", r.Status, r.Name, r.Detail)

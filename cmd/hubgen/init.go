@@ -2,15 +2,21 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
-const initHelp = `Write a site.toml for a new course with every key of site.toml in it: the required ones
+var cmdInit = &command{
+	name:     "init",
+	synopsis: "[--domain D] [--admin U]... [--course NAME] [-o FILE [--force]]",
+	short:    "write a commented site.toml for a new course",
+	long: `Write a site.toml for a new course with every key of site.toml in it: the required ones
 set, the optional ones commented out, each under a line saying what it does and its default.
 
 --domain fills in domain and the Let's Encrypt certificate paths; --admin (repeatable) fills in
@@ -18,28 +24,23 @@ users.admin; --course NAME serves the hub under /NAME/ and keeps its state in
 /srv/jupyterhub/NAME. A required value no flag gave is left empty, so that hubgen validate
 names each one to fill in.
 
-Without -o the file is printed to standard output. -o never overwrites a file unless --force.`
+Without -o the file is printed to standard output. -o never overwrites a file unless --force.`,
+	// Any count, so that a file name given without -o gets its own hint below.
+	maxArgs: -1,
+	setup: func(fs *flag.FlagSet) func(*env, []string) int {
+		var o schema.ScaffoldOptions
+		fs.StringVar(&o.Domain, "domain", "", "the hub's `domain` name, like hub.college.edu")
+		fs.Var((*stringList)(&o.Admins), "admin", "a JupyterHub admin's `username`; give it once per admin")
+		fs.StringVar(&o.Course, "course", "", "the course's short `name`: the hub is served under /NAME/")
+		out := fs.String("o", "", "write the site file to `FILE` instead of standard output")
+		force := fs.Bool("force", false, "let -o overwrite an existing file")
+		return func(e *env, args []string) int { return runInit(e, args, o, *out, *force) }
+	},
+}
 
-// stringList is a flag that may be given several times.
-type stringList []string
-
-func (l *stringList) String() string     { return strings.Join(*l, ",") }
-func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
-
-func runInit(e *env, args []string) int {
-	fs := newFlagSet(e, "init", "[--domain D] [--admin U]... [--course NAME] [-o FILE [--force]]", initHelp)
-	var o schema.ScaffoldOptions
-	fs.StringVar(&o.Domain, "domain", "", "the hub's `domain` name, like hub.college.edu")
-	fs.Var((*stringList)(&o.Admins), "admin", "a JupyterHub admin's `username`; give it once per admin")
-	fs.StringVar(&o.Course, "course", "", "the course's short `name`: the hub is served under /NAME/")
-	out := fs.String("o", "", "write the site file to `FILE` instead of standard output")
-	force := fs.Bool("force", false, "let -o overwrite an existing file")
-	rest, code, ok := parseArgs(e, fs, args)
-	if !ok {
-		return code
-	}
+func runInit(e *env, rest []string, o schema.ScaffoldOptions, out string, force bool) int {
 	if len(rest) > 0 {
-		fmt.Fprintf(e.stderr, "hubgen init: unexpected argument %q (to write a file, use -o %s)\n", rest[0], rest[0])
+		fmt.Fprintf(e.stderr, "hubgen init: unexpected argument %q (to write a file, use -o %s)\n", rest[0], shell.Quote(rest[0]))
 		return exitFailure
 	}
 
@@ -53,14 +54,14 @@ func runInit(e *env, args []string) int {
 	}
 
 	name := "site.toml"
-	if *out == "" {
+	if out == "" {
 		if _, err := fmt.Fprint(e.stdout, text); err != nil {
 			fmt.Fprintf(e.stderr, "hubgen init: write: %v\n", err)
 			return exitFailure
 		}
 	} else {
-		name = *out
-		if err := writeNew(*out, []byte(text), *force); err != nil {
+		name = out
+		if err := writeNew(out, []byte(text), force); err != nil {
 			fmt.Fprintf(e.stderr, "hubgen init: %v\n", err)
 			return exitFailure
 		}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -10,10 +9,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/hubgen/hubgen/internal/golden"
 	"github.com/hubgen/hubgen/schema"
 )
-
-var update = flag.Bool("update", false, "rewrite golden files")
 
 // initCases are the golden files of `hubgen init`, testdata/init/<name>.toml, with what
 // `hubgen validate` then says about each.
@@ -64,32 +62,18 @@ func TestInitGolden(t *testing.T) {
 			if code != exitOK || stderr != tc.stderr {
 				t.Fatalf("exit %d, stderr %q; want 0 and %q", code, stderr, tc.stderr)
 			}
-			golden := filepath.Join("testdata", "init", tc.name+".toml")
-			if *update {
-				if err := os.MkdirAll(filepath.Dir(golden), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(golden, []byte(stdout), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run `go test ./cmd/hubgen -update` to create it)", err)
-			}
-			if diff := cmp.Diff(string(want), stdout); diff != "" {
-				t.Errorf("init output differs from %s (-want +got):\n%s", golden, diff)
-			}
+			file := filepath.Join("testdata", "init", tc.name+".toml")
+			golden.Check(t, file, []byte(stdout))
 
-			code, _, stderr = hubgen(t, "validate", golden)
+			code, _, stderr = hubgen(t, "validate", file)
 			var got []string
 			for _, l := range strings.Split(strings.TrimSuffix(stderr, "\n"), "\n") {
 				if l != "" {
-					got = append(got, strings.TrimPrefix(l, golden))
+					got = append(got, strings.TrimPrefix(l, file))
 				}
 			}
 			if diff := cmp.Diff(tc.problems, got); diff != "" {
-				t.Errorf("validate %s (-want +got):\n%s", golden, diff)
+				t.Errorf("validate %s (-want +got):\n%s", file, diff)
 			}
 			if wantCode := map[bool]int{true: exitOK, false: exitInvalid}[tc.problems == nil]; code != wantCode {
 				t.Errorf("validate exit %d, want %d", code, wantCode)

@@ -23,8 +23,8 @@ const (
 func TestRenderSeveralSites(t *testing.T) {
 	root := t.TempDir()
 	code, stdout, stderr := hubgen(t, "render", siteMinimal, siteBad, siteCourse, "-o", root)
-	if code != exitInvalid || stdout != "" {
-		t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
+	if want := wroteLines(filepath.Join(root, "minimal"), outputs) + wroteLines(filepath.Join(root, "course"), outputs); code != exitInvalid || stdout != want {
+		t.Errorf("exit %d, stdout %q; want 1 and %q", code, stdout, want)
 	}
 	if stderr != badProblem {
 		t.Errorf("stderr %q, want %q", stderr, badProblem)

@@ -2,12 +2,18 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/secrets"
 )
 
-const secretsHelp = `Create the secret files the site names that do not exist yet:
+var cmdSecrets = &command{
+	name:     "secrets",
+	synopsis: "SITE [--root DIR]",
+	short:    "create the missing cookie secret, proxy token and dhparam files, 0600; never overwrite",
+	long: `Create the secret files the site names that do not exist yet:
 
 	hub.cookie_secret_file      32 random bytes as 64 hex digits and a newline
 	hub.proxy_auth_token_file   the same, a separate value
@@ -20,29 +26,34 @@ with contents that are not of its kind, is reported, and left for you to fix or 
 --root DIR is put before every path, to prepare a tree for an image or a test.
 
 Exit status: 0 every file exists and is good; 1 the site is invalid or an existing file is not
-good; 2 a file could not be created or read, or a usage error.`
+good; 2 a file could not be created or read, or a usage error.`,
+	minArgs: 1,
+	maxArgs: 1,
+	setup: func(fs *flag.FlagSet) func(*env, []string) int {
+		root := fs.String("root", "", "put `DIR` before every path of the site")
+		return func(e *env, paths []string) int { return runSecrets(e, paths, *root) }
+	},
+}
 
-func runSecrets(e *env, args []string) int {
-	fs := newFlagSet(e, "secrets", "SITE [--root DIR]", secretsHelp)
-	root := fs.String("root", "", "put `DIR` before every path of the site")
-	paths, code, ok := parseArgs(e, fs, args)
-	if !ok {
-		return code
-	}
-	if len(paths) != 1 {
-		fmt.Fprintln(e.stderr, "hubgen secrets: want exactly one site file (usage: hubgen secrets SITE [--root DIR])")
-		return exitFailure
-	}
+func runSecrets(e *env, paths []string, root string) int {
 	sites, code := loadSites(e, paths)
 	if sites == nil || sites[0].site == nil {
 		return code
 	}
-	results, err := secrets.Ensure(*root, sites[0].site)
+	results, err := secrets.Ensure(root, sites[0].site)
+	rerun := "hubgen secrets " + shell.Quote(sites[0].path)
+	if root != "" {
+		rerun += " --root " + shell.Quote(root)
+	}
 	for _, r := range results {
 		var serr *secrets.Error
 		switch {
 		case errors.As(r.Err, &serr):
-			fmt.Fprintf(e.stderr, "hubgen secrets: %s %s%s\n", r.Key, serr.Error(), secretsFix(serr))
+			fix := serr.Fix(rerun)
+			if fix != "" {
+				fix = " (fix: " + fix + ")"
+			}
+			fmt.Fprintf(e.stderr, "hubgen secrets: %s %s%s\n", r.Key, serr.Error(), fix)
 			if serr.Reason == secrets.Unreadable {
 				code = max(code, exitFailure)
 			} else {
@@ -59,16 +70,4 @@ func runSecrets(e *env, args []string) int {
 		code = max(code, exitFailure)
 	}
 	return code
-}
-
-// secretsFix says how to fix a problem with an existing secret file; hubgen leaves the choice to a
-// person because replacing a cookie secret logs every user out.
-func secretsFix(err *secrets.Error) string {
-	switch err.Reason {
-	case secrets.WrongMode:
-		return " (fix: chmod 600 " + shellArg(err.Path) + ")"
-	case secrets.Malformed:
-		return " (remove it and run hubgen secrets again to make a new one)"
-	}
-	return ""
 }
