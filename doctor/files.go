@@ -3,6 +3,7 @@ package doctor
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -45,10 +46,15 @@ func checkSecret(sys System, name, key, sitePath string, kind secrets.Kind) Resu
 		r.Fix = sys.hubgen("secrets")
 	case secrets.WrongMode:
 		r.Fix = "chmod 600 " + shellQuote(path)
+	case secrets.Unreadable:
+		if errors.Is(serr.Err, fs.ErrPermission) {
+			r.Fix = sys.asRoot()
+		}
 	case secrets.Malformed:
 		// A new cookie secret logs everyone out, and a new proxy token needs a hub restart: both
-		// are better than a hub that does not start.
-		r.Fix = "rm " + shellQuote(path) + " && " + sys.hubgen("secrets")
+		// are better than a hub that does not start. The old file is moved aside, never removed
+		// (mv -n refuses to replace an earlier one): it may be someone's, and worth a look.
+		r.Fix = "mv -n " + shellQuote(path) + " " + shellQuote(path+".bad") + " && " + sys.hubgen("secrets")
 	}
 	return r
 }
@@ -81,6 +87,9 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 	for _, c := range candidates {
 		path := sys.path(c)
 		info, err := os.Stat(path)
+		if errors.Is(err, fs.ErrPermission) {
+			return fail(r, fmt.Sprintf("%s %s: %v", key, path, describeError(err)), sys.asRoot())
+		}
 		if err != nil {
 			continue
 		}
@@ -109,9 +118,12 @@ func checkStateDir(site *schema.Site, sys System, _ *facts) Result {
 	path := sys.path(site.Hub.StateDir)
 	info, err := os.Stat(path)
 	switch {
-	case err != nil:
+	case errors.Is(err, fs.ErrNotExist):
+		// mkdir -p leaves a directory that appeared meanwhile as it is; install -d would re-mode it.
 		return fail(r, fmt.Sprintf("hub.state_dir %s: %v (the hub runs in it and keeps its database there)", path, describeError(err)),
-			"install -d -m 0700 "+shellQuote(path))
+			"mkdir -p -m 0700 "+shellQuote(path))
+	case err != nil:
+		return fail(r, fmt.Sprintf("hub.state_dir %s: %v", path, describeError(err)), unreadableFix(err, site, sys, ""))
 	case !info.IsDir():
 		return fail(r, fmt.Sprintf("hub.state_dir %s: is not a directory", path), "")
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 
 	"github.com/hubgen/hubgen/secrets"
@@ -33,6 +34,11 @@ func runSecrets(e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "hubgen secrets: want exactly one site file (usage: hubgen secrets SITE [--root DIR])")
 		return exitFailure
 	}
+	// An empty --root (an unset shell variable, say) would write to the live / instead.
+	if rootGiven := flagGiven(fs, "root"); rootGiven && *root == "" {
+		fmt.Fprintln(e.stderr, "hubgen secrets: --root is empty (give a directory, or leave --root out to write the real paths)")
+		return exitFailure
+	}
 	sites, code := loadSites(e, paths)
 	if sites == nil || sites[0].site == nil {
 		return code
@@ -59,6 +65,13 @@ func runSecrets(e *env, args []string) int {
 		code = max(code, exitFailure)
 	}
 	return code
+}
+
+// flagGiven tells whether the flag name was on the command line, even with an empty value.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }
 
 // secretsFix says how to fix a problem with an existing secret file; hubgen leaves the choice to a

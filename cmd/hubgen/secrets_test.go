@@ -34,9 +34,8 @@ func TestSecretsCreatesThenKeeps(t *testing.T) {
 	for _, p := range siteSecrets {
 		assertPerm(t, filepath.Join(root, p), 0o600)
 	}
-	for _, dir := range []string{"srv", "srv/jupyterhub"} {
-		assertPerm(t, filepath.Join(root, dir), 0o700)
-	}
+	assertPerm(t, filepath.Join(root, "srv"), 0o755)
+	assertPerm(t, filepath.Join(root, "srv/jupyterhub"), 0o700)
 	before := tree(t, root)
 
 	code, stdout, stderr = hubgen(t, "secrets", checkSite, "--root", root)
@@ -123,4 +122,29 @@ func assertPerm(t *testing.T, path string, want os.FileMode) {
 	if got := info.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %#o, want %#o", path, got, want)
 	}
+}
+
+// TestSecretsEmptyRootIsAUsageError: `--root "$ROOT"` with ROOT unset must not write to the live
+// paths. The site's paths are in a fresh temporary directory, so that the test shows what an
+// empty root would have written without touching the machine's /srv.
+func TestSecretsEmptyRootIsAUsageError(t *testing.T) {
+	live := t.TempDir()
+	site := filepath.Join(t.TempDir(), "site.toml")
+	writeMode(t, site, strings.Replace(readFile(t, checkSite), "/srv/jupyterhub/dhparam.pem", live+"/dhparam.pem", 1)+"\n[hub]\nstate_dir = \""+live+"/hub\"\n", 0o644)
+	code, stdout, stderr := hubgen(t, "secrets", site, "--root", "")
+	if code != exitFailure || stdout != "" || stderr != "hubgen secrets: --root is empty (give a directory, or leave --root out to write the real paths)\n" {
+		t.Errorf("secrets --root \"\": exit %d, stdout %q, stderr %q; want exit 2 and the usage error", code, stdout, stderr)
+	}
+	for name := range tree(t, live) {
+		t.Errorf("secrets --root \"\" wrote %s to the live paths", name) // the name only: it is a secret
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
