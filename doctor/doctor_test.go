@@ -16,11 +16,11 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
+	"github.com/hubgen/hubgen/internal/testsys"
 	"github.com/hubgen/hubgen/schema"
 	"github.com/hubgen/hubgen/secrets"
 )
@@ -58,7 +58,17 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	site, err := schema.Parse("site.toml", []byte(siteText))
+	return newFixtureOf(t, siteText)
+}
+
+// letsEncryptSite is siteText with the certificate where certbot puts it.
+var letsEncryptSite = strings.NewReplacer(
+	"/etc/ssl/hub/fullchain.pem", "/etc/letsencrypt/live/hub.example.edu/fullchain.pem",
+	"/etc/ssl/hub/privkey.pem", "/etc/letsencrypt/live/hub.example.edu/privkey.pem").Replace(siteText)
+
+func newFixtureOf(t *testing.T, text string) *fixture {
+	t.Helper()
+	site, err := schema.Parse("site.toml", []byte(text))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -187,16 +197,23 @@ func TestEachCheckFails(t *testing.T) {
 		others []string
 	}{
 		{
-			name: "certificate missing", check: "certificate", status: Fail,
+			name: "certificate and key missing", check: "certificate", status: Fail,
+			breakf: func(f *fixture) { f.remove(f.site.TLS.Cert); f.remove(f.site.TLS.Key) },
+			detail: "fullchain.pem: does not exist", fix: "test ! -e ROOT/etc/ssl/hub/fullchain.pem && test ! -e ROOT/etc/ssl/hub/privkey.pem && openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=hub.example.edu",
+			others: []string{"private key", "private key mode", "certificate domain", "certificate expiry"},
+		},
+		{
+			// The key is there: a new pair would overwrite it, and the site file is the likelier mistake.
+			name: "certificate missing beside its key", check: "certificate", status: Fail,
 			breakf: func(f *fixture) { f.remove(f.site.TLS.Cert) },
-			detail: "fullchain.pem: does not exist", fix: "openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=hub.example.edu",
+			detail: "fullchain.pem: does not exist", fix: "# tls.key exists: correct the missing path in site.toml",
 			// Without a certificate, the key cannot be matched and the domain and dates cannot be read.
 			others: []string{"private key", "certificate domain", "certificate expiry"},
 		},
 		{
 			name: "certificate garbage", check: "certificate", status: Fail,
 			breakf: func(f *fixture) { f.write(f.site.TLS.Cert, "not a certificate\n", 0o644) },
-			detail: "has no PEM CERTIFICATE block", fix: "openssl req -x509",
+			detail: "has no PEM CERTIFICATE block", fix: "# put the PEM file from your CA at tls.cert, or correct tls.cert in the site file",
 			others: []string{"private key", "certificate domain", "certificate expiry"},
 		},
 		{
@@ -210,7 +227,7 @@ func TestEachCheckFails(t *testing.T) {
 		{
 			name: "key missing", check: "private key", status: Fail,
 			breakf: func(f *fixture) { f.remove(f.site.TLS.Key) },
-			detail: "privkey.pem: does not exist", fix: "openssl req -x509",
+			detail: "privkey.pem: does not exist", fix: "# tls.cert exists: correct the missing path in site.toml",
 			others: []string{"private key mode"},
 		},
 		{
@@ -218,7 +235,16 @@ func TestEachCheckFails(t *testing.T) {
 			breakf: func(f *fixture) {
 				f.writeCert("/elsewhere/cert.pem", f.site.TLS.Key, []string{"hub.example.edu"}, now.Add(-time.Hour), now.Add(time.Hour))
 			},
-			detail: "does not belong to the certificate in tls.cert",
+			detail: "does not belong to the certificate in tls.cert", fix: "# in site.toml, point tls.key at the key this certificate was made with",
+		},
+		{
+			name: "cert and key swapped", check: "certificate", status: Fail,
+			breakf: func(f *fixture) {
+				f.writeCert(f.site.TLS.Key, f.site.TLS.Cert, []string{"hub.example.edu"}, now.Add(-time.Hour), now.Add(time.Hour))
+			},
+			detail: "fullchain.pem: holds a private key, not a certificate (are tls.cert and tls.key swapped in site.toml?)",
+			fix:    `# in site.toml, swap them: cert = "/etc/ssl/hub/privkey.pem", key = "/etc/ssl/hub/fullchain.pem"`,
+			others: []string{"private key", "private key mode", "certificate domain", "certificate expiry"},
 		},
 		{
 			name: "key encrypted", check: "private key", status: Fail,
@@ -237,17 +263,17 @@ func TestEachCheckFails(t *testing.T) {
 			breakf: func(f *fixture) {
 				f.writeCert(f.site.TLS.Cert, f.site.TLS.Key, []string{"other.example.edu", "www.example.edu"}, now.Add(-time.Hour), now.Add(60*24*time.Hour))
 			},
-			detail: "does not cover domain hub.example.edu (it names other.example.edu, www.example.edu)", fix: "openssl req -x509",
+			detail: "does not cover domain hub.example.edu (it names other.example.edu, www.example.edu)", fix: "# point tls.cert and tls.key at a certificate for hub.example.edu, or correct domain in site.toml",
 		},
 		{
 			name: "certificate expired", check: "certificate expiry", status: Fail,
 			breakf: func(f *fixture) { f.sys.Now = func() time.Time { return now.Add(61 * 24 * time.Hour) } },
-			detail: "the certificate expired on 2027-04-30 12:00 UTC", fix: "openssl req -x509",
+			detail: "the certificate expired on 2027-04-30 12:00 UTC", fix: "# renew the certificate with your CA",
 		},
 		{
 			name: "certificate expires in 5 days", check: "certificate expiry", status: Warn,
 			breakf: func(f *fixture) { f.sys.Now = func() time.Time { return now.Add(55 * 24 * time.Hour) } },
-			detail: "in 5 days", fix: "openssl req -x509",
+			detail: "in 5 days", fix: "# renew the certificate with your CA",
 		},
 		{
 			name: "certificate not valid yet", check: "certificate expiry", status: Fail,
@@ -267,7 +293,7 @@ func TestEachCheckFails(t *testing.T) {
 		{
 			name: "cookie secret malformed", check: "cookie secret", status: Fail,
 			breakf: func(f *fixture) { f.write(f.site.Hub.CookieSecretFile, "secret\n", 0o600) },
-			detail: "is not hex", fix: "rm ROOT/etc/jupyterhub/secrets/cookie && hubgen secrets site.toml --root ROOT",
+			detail: "is not hex", fix: "mv -n ROOT/etc/jupyterhub/secrets/cookie ROOT/etc/jupyterhub/secrets/cookie.bad && hubgen secrets site.toml --root ROOT",
 		},
 		{
 			name: "proxy token missing", check: "proxy auth token", status: Fail,
@@ -279,7 +305,7 @@ func TestEachCheckFails(t *testing.T) {
 			breakf: func(f *fixture) {
 				f.write(f.site.TLS.DHParam, "-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n", 0o600)
 			},
-			detail: "does not parse", fix: "rm ROOT/etc/jupyterhub/secrets/dhparam.pem && hubgen secrets",
+			detail: "does not parse", fix: "mv -n ROOT/etc/jupyterhub/secrets/dhparam.pem ROOT/etc/jupyterhub/secrets/dhparam.pem.bad && hubgen secrets",
 		},
 		{
 			name: "spawner command missing", check: "spawner.cmd", status: Fail,
@@ -313,7 +339,7 @@ func TestEachCheckFails(t *testing.T) {
 		{
 			name: "state_dir missing", check: "state_dir", status: Fail,
 			breakf: func(f *fixture) { f.remove(f.site.Hub.StateDir) },
-			detail: "hub.state_dir ROOT/srv/hub: does not exist", fix: "install -d -m 0700 ROOT/srv/hub",
+			detail: "hub.state_dir ROOT/srv/hub: does not exist", fix: "mkdir -p -m 0700 ROOT/srv/hub",
 		},
 		{
 			name: "state_dir a file", check: "state_dir", status: Fail,
@@ -355,6 +381,9 @@ func TestEachCheckFails(t *testing.T) {
 			if (r.Status == Fail || r.Status == Warn) && r.Fix == "" && tt.fix != "" {
 				t.Errorf("%s: no fix", tt.check)
 			}
+			if msg := destroys(r.Fix, f); msg != "" {
+				t.Errorf("%s: fix %q %s", tt.check, fix, msg)
+			}
 			if anyFailed(Run(f.site, f.sys)) != (tt.status == Fail) {
 				t.Errorf("anyFailed = %v with a %s", !(tt.status == Fail), tt.status)
 			}
@@ -367,6 +396,23 @@ func TestEachCheckFails(t *testing.T) {
 			}
 		})
 	}
+}
+
+// destroys says how fix would destroy or replace a file of the broken fixture f, or "" when it
+// would not: a fix line is pasted by someone who trusts it.
+func destroys(fix string, f *fixture) string {
+	cert, key := f.path(f.site.TLS.Cert), f.path(f.site.TLS.Key)
+	switch {
+	case strings.Contains(fix, "-keyout") && (exists(cert) || exists(key)):
+		return "writes a new key and certificate over ones that exist"
+	case strings.Contains(fix, "-keyout") && !strings.Contains(fix, "test ! -e "+shellQuote(key)):
+		return "writes a new key without checking that none exists"
+	case strings.Contains(fix, "certbot certonly") || strings.Contains(fix, "--force-renewal"):
+		return "reissues a certificate that exists"
+	case strings.HasPrefix(fix, "rm ") || strings.Contains(fix, " rm ") || strings.Contains(fix, "install -d"):
+		return "removes or re-modes something that exists"
+	}
+	return ""
 }
 
 func TestNginxSkippedWhenNotInstalled(t *testing.T) {
@@ -467,22 +513,39 @@ func TestParsePrivateKey(t *testing.T) {
 	}
 }
 
+// TestLetsEncryptFixes: certbot is suggested to issue a certificate only where certbot has none,
+// and never to reissue one that exists; renewal is for expiry only.
 func TestLetsEncryptFixes(t *testing.T) {
-	site, err := schema.Parse("site.toml", []byte(strings.NewReplacer(
-		"/etc/ssl/hub/fullchain.pem", "/etc/letsencrypt/live/hub.example.edu/fullchain.pem",
-		"/etc/ssl/hub/privkey.pem", "/etc/letsencrypt/live/hub.example.edu/privkey.pem").Replace(siteText)))
-	if err != nil {
-		t.Fatal(err)
+	tests := []struct {
+		name, check string
+		breakf      func(f *fixture)
+		fix         string
+	}{
+		{"nothing there yet", "certificate", func(f *fixture) { f.remove("/etc/letsencrypt") },
+			"certbot certonly --standalone -d hub.example.edu --cert-name hub.example.edu  # while nginx is stopped: certbot answers on port 80"},
+		{"the lineage without these files", "certificate", func(f *fixture) {
+			f.remove(f.site.TLS.Cert)
+			f.remove(f.site.TLS.Key)
+		}, "certbot certificates  # lists what certbot has; point tls.cert and tls.key at one of them"},
+		{"another domain", "certificate domain", func(f *fixture) {
+			f.writeCert(f.site.TLS.Cert, f.site.TLS.Key, []string{"other.example.edu"}, now.Add(-time.Hour), now.Add(60*24*time.Hour))
+		}, "certbot certificates  # find the one for hub.example.edu and point tls.cert and tls.key at it, or correct domain in site.toml"},
+		{"expired", "certificate expiry", func(f *fixture) { f.sys.Now = func() time.Time { return now.Add(90 * 24 * time.Hour) } },
+			"certbot renew --cert-name hub.example.edu"},
+		{"the key of another lineage", "private key", func(f *fixture) {
+			f.writeCert("/etc/letsencrypt/live/old.example.edu/fullchain.pem", "/etc/letsencrypt/live/old.example.edu/privkey.pem", []string{"old.example.edu"}, now.Add(-time.Hour), now.Add(time.Hour))
+			f.site.TLS.Key = "/etc/letsencrypt/live/old.example.edu/privkey.pem"
+		}, `# in site.toml, take the key from the certificate's directory: key = "/etc/letsencrypt/live/hub.example.edu/privkey.pem"`},
 	}
-	sys := System{Site: "site.toml"}
-	got := []string{certFix(site, sys), renewFix(site, sys, true), renewFix(site, sys, false)}
-	want := []string{
-		"certbot certonly --standalone -d hub.example.edu --cert-name hub.example.edu",
-		"certbot certonly --webroot -w /var/www/letsencrypt -d hub.example.edu --cert-name hub.example.edu",
-		"certbot renew --cert-name hub.example.edu",
-	}
-	if diff := cmp.Diff(want, got); diff != "" {
-		t.Errorf("fixes for a Let's Encrypt certificate (-want +got):\n%s", diff)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixtureOf(t, letsEncryptSite)
+			tt.breakf(f)
+			r := f.run()[tt.check]
+			if r.Status == Pass || r.Fix != tt.fix {
+				t.Errorf("%s: %s: %s\n  fix: %s\nwant the fix %s", tt.check, r.Status, r.Detail, r.Fix, tt.fix)
+			}
+		})
 	}
 }
 
@@ -542,4 +605,92 @@ func TestFixesFix(t *testing.T) {
 // anyFailed tells whether any result failed; warnings do not count.
 func anyFailed(results []Result) bool {
 	return slices.ContainsFunc(results, func(r Result) bool { return r.Status == Fail })
+}
+
+// TestPermissionDeniedMeansRunAsRoot: doctor run by someone who may not read the root-only key
+// must not take "permission denied" for a missing key and offer a new pair over it. Root reads
+// everything, so as root the check runs in a copy of this test binary as nobody.
+func TestPermissionDeniedMeansRunAsRoot(t *testing.T) {
+	if root := os.Getenv("HUBGEN_TEST_UNREADABLE_KEY_ROOT"); root != "" {
+		f := newFixtureAt(t, root)
+		assertRunAsRoot(t, f)
+		return
+	}
+	f := newFixture(t)
+	if err := os.Chmod(f.path(f.site.TLS.Key), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if os.Geteuid() != 0 {
+		if err := os.Chmod(f.path(f.site.TLS.Key), 0); err != nil {
+			t.Fatal(err)
+		}
+		assertRunAsRoot(t, f)
+		return
+	}
+	// nobody must be able to reach the fixture and run the test binary, as on a server where
+	// only the key is root's.
+	for dir := f.path(filepath.Dir(f.site.TLS.Key)); ; dir = filepath.Dir(dir) {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if dir == filepath.Dir(f.root) {
+			break
+		}
+	}
+	bin := filepath.Join(f.root, "doctor.test")
+	self, err := os.ReadFile(os.Args[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bin, self, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(bin, "-test.run=^TestPermissionDeniedMeansRunAsRoot$", "-test.v")
+	cmd.Env = append(os.Environ(), "HUBGEN_TEST_UNREADABLE_KEY_ROOT="+f.root)
+	cmd.Dir = f.root
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "--- PASS") {
+		t.Errorf("as nobody: %v\n%s", err, out)
+	}
+}
+
+// newFixtureAt is the fixture whose files another process made under root.
+func newFixtureAt(t *testing.T, root string) *fixture {
+	t.Helper()
+	f := newFixture(t) // for its site and System; its own files are not used
+	f.root, f.sys.Root = root, root
+	return f
+}
+
+func assertRunAsRoot(t *testing.T, f *fixture) {
+	t.Helper()
+	r := f.run()["private key"]
+	want := "sudo hubgen doctor site.toml --root " + shellQuote(f.root)
+	if r.Status != Fail || !strings.Contains(r.Detail, "permission denied") || r.Fix != want {
+		t.Errorf("private key unreadable: %s: %s\n  fix: %s\nwant a failure saying permission denied, fix %s", r.Status, r.Detail, r.Fix, want)
+	}
+}
+
+// TestDHParamsNginxTakes: DH parameters are public, so 0644 is fine, and `openssl dhparam
+// -dsaparam`'s X9.42 form is what nginx reads too.
+func TestDHParamsNginxTakes(t *testing.T) {
+	f := newFixture(t)
+	if err := os.Chmod(f.path(f.site.TLS.DHParam), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.run()["dhparam"]; r.Status != Pass {
+		t.Errorf("dhparam 0644: %s: %s", r.Status, r.Detail)
+	}
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		testsys.SkipOrFail(t, "openssl is not installed")
+	}
+	f.remove(f.site.TLS.DHParam)
+	if out, err := exec.Command(openssl, "dhparam", "-dsaparam", "-out", f.path(f.site.TLS.DHParam), "2048").CombinedOutput(); err != nil {
+		t.Fatalf("openssl dhparam -dsaparam: %v\n%s", err, out)
+	}
+	if r := f.run()["dhparam"]; r.Status != Pass || !strings.Contains(r.Detail, "2048-bit DH prime") {
+		t.Errorf("X9.42 dhparam: %s: %s", r.Status, r.Detail)
+	}
 }

@@ -3,6 +3,7 @@ package doctor
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 
@@ -40,7 +41,7 @@ func checkSecret(sys System, name, key, sitePath string, kind secrets.Kind) Resu
 	case !errors.As(err, &serr):
 		return fail(r, key+" "+err.Error(), "")
 	}
-	return fail(r, key+" "+err.Error(), serr.Fix(sys.hubgen("secrets")))
+	return fail(r, key+" "+err.Error(), serr.Fix(sys.hubgen("secrets"), sys.asRoot()))
 }
 
 func checkSpawner(site *schema.Site, sys System, _ *facts) Result {
@@ -65,6 +66,9 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 	for _, c := range candidates {
 		path := sys.path(c)
 		info, err := os.Stat(path)
+		if errors.Is(err, fs.ErrPermission) {
+			return fail(r, fmt.Sprintf("%s %s: %v", key, path, describeError(err)), sys.asRoot())
+		}
 		if err != nil {
 			continue
 		}
@@ -93,9 +97,12 @@ func checkStateDir(site *schema.Site, sys System, _ *facts) Result {
 	path := sys.path(site.Hub.StateDir)
 	info, err := os.Stat(path)
 	switch {
-	case err != nil:
+	case errors.Is(err, fs.ErrNotExist):
+		// mkdir -p leaves a directory that appeared meanwhile as it is; install -d would re-mode it.
 		return fail(r, fmt.Sprintf("hub.state_dir %s: %v (the hub runs in it and keeps its database there)", path, describeError(err)),
-			"install -d -m 0700 "+shellQuote(path))
+			"mkdir -p -m 0700 "+shellQuote(path))
+	case err != nil:
+		return fail(r, fmt.Sprintf("hub.state_dir %s: %v", path, describeError(err)), unreadableFix(err, site, sys, ""))
 	case !info.IsDir():
 		return fail(r, fmt.Sprintf("hub.state_dir %s: is not a directory", path), "")
 	}

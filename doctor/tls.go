@@ -9,8 +9,10 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hubgen/hubgen/schema"
 )
@@ -30,7 +32,7 @@ func checkCertificate(site *schema.Site, sys System, f *facts) Result {
 	path := sys.path(site.TLS.Cert)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fail(r, fmt.Sprintf("tls.cert %s: %v", path, describeError(err)), certFix(site, sys))
+		return fail(r, fmt.Sprintf("tls.cert %s: %v", path, describeError(err)), unreadableFix(err, site, sys, "tls.key"))
 	}
 	var certs []*x509.Certificate
 	for rest := data; ; {
@@ -44,12 +46,15 @@ func checkCertificate(site *schema.Site, sys System, f *facts) Result {
 		}
 		c, err := x509.ParseCertificate(block.Bytes)
 		if err != nil {
-			return fail(r, fmt.Sprintf("tls.cert %s: certificate %d does not parse: %v", path, len(certs)+1, err), certFix(site, sys))
+			return fail(r, fmt.Sprintf("tls.cert %s: certificate %d does not parse: %v", path, len(certs)+1, err), replaceFix(site, "tls.cert"))
 		}
 		certs = append(certs, c)
 	}
 	if len(certs) == 0 {
-		return fail(r, fmt.Sprintf("tls.cert %s: has no PEM CERTIFICATE block", path), certFix(site, sys))
+		if _, err := parsePrivateKey(data); err == nil {
+			return fail(r, fmt.Sprintf("tls.cert %s: holds a private key, not a certificate (are tls.cert and tls.key swapped in %s?)", path, sys.Site), swapFix(site, sys))
+		}
+		return fail(r, fmt.Sprintf("tls.cert %s: has no PEM CERTIFICATE block", path), replaceFix(site, "tls.cert"))
 	}
 	f.cert = &certificate{leaf: certs[0], chain: len(certs)}
 	r.Detail = fmt.Sprintf("tls.cert %s: %s, issued by %s, %d in the chain", path, certs[0].Subject, certs[0].Issuer, len(certs))
@@ -61,11 +66,14 @@ func checkKey(site *schema.Site, sys System, f *facts) Result {
 	path := sys.path(site.TLS.Key)
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return fail(r, fmt.Sprintf("tls.key %s: %v", path, describeError(err)), certFix(site, sys))
+		return fail(r, fmt.Sprintf("tls.key %s: %v", path, describeError(err)), unreadableFix(err, site, sys, "tls.cert"))
 	}
 	key, err := parsePrivateKey(data)
 	if err != nil {
-		return fail(r, fmt.Sprintf("tls.key %s: %v", path, err), certFix(site, sys))
+		if holdsCertificate(data) {
+			return fail(r, fmt.Sprintf("tls.key %s: holds a certificate, not a private key (are tls.cert and tls.key swapped in %s?)", path, sys.Site), swapFix(site, sys))
+		}
+		return fail(r, fmt.Sprintf("tls.key %s: %v", path, err), replaceFix(site, "tls.key"))
 	}
 	if f.cert == nil {
 		r.Status = Skip
@@ -74,10 +82,24 @@ func checkKey(site *schema.Site, sys System, f *facts) Result {
 	}
 	pub, ok := key.Public().(interface{ Equal(crypto.PublicKey) bool })
 	if !ok || !pub.Equal(f.cert.leaf.PublicKey) {
-		return fail(r, fmt.Sprintf("tls.key %s: does not belong to the certificate in tls.cert (nginx would refuse to start)", path), certFix(site, sys))
+		return fail(r, fmt.Sprintf("tls.key %s: does not belong to the certificate in tls.cert (nginx would refuse to start; the two come from different certificates)", path), mismatchFix(site, sys))
 	}
 	r.Detail = fmt.Sprintf("tls.key %s: parses and matches the certificate", path)
 	return r
+}
+
+// holdsCertificate tells whether data has a PEM CERTIFICATE block.
+func holdsCertificate(data []byte) bool {
+	for rest := data; ; {
+		var block *pem.Block
+		block, rest = pem.Decode(rest)
+		if block == nil {
+			return false
+		}
+		if block.Type == "CERTIFICATE" {
+			return true
+		}
+	}
 }
 
 // parsePrivateKey reads the first private key of a PEM file in any of the encodings nginx takes.
@@ -141,7 +163,7 @@ func checkCertificateDomain(site *schema.Site, sys System, f *facts) Result {
 		if len(names) == 0 {
 			names = []string{"no DNS names"}
 		}
-		return fail(r, fmt.Sprintf("the certificate does not cover domain %s (it names %s)", site.Domain, strings.Join(names, ", ")), renewFix(site, sys, true))
+		return fail(r, fmt.Sprintf("the certificate does not cover domain %s (it names %s)", site.Domain, strings.Join(names, ", ")), wrongDomainFix(site, sys))
 	}
 	r.Detail = fmt.Sprintf("the certificate covers %s", site.Domain)
 	return r
@@ -161,11 +183,11 @@ func checkCertificateExpiry(site *schema.Site, sys System, f *facts) Result {
 	case now.Before(leaf.NotBefore):
 		return fail(r, fmt.Sprintf("the certificate is not valid before %s (is the clock right?)", leaf.NotBefore.UTC().Format("2006-01-02 15:04 MST")), "timedatectl set-ntp true")
 	case left <= 0:
-		return fail(r, fmt.Sprintf("the certificate expired on %s", end), renewFix(site, sys, false))
+		return fail(r, fmt.Sprintf("the certificate expired on %s", end), renewFix(site))
 	case left < expiryWarning:
 		r.Status = Warn
 		r.Detail = fmt.Sprintf("the certificate expires on %s, in %d days (renewal should have happened by now)", end, days)
-		r.Fix = renewFix(site, sys, false)
+		r.Fix = renewFix(site)
 		return r
 	}
 	r.Detail = fmt.Sprintf("the certificate expires on %s, in %d days", end, days)
@@ -192,29 +214,113 @@ func letsEncryptName(path string) string {
 	return name
 }
 
-// certFix is how to get a certificate and key where the site expects them. With no certificate
-// yet nginx cannot start, so certbot answers the challenge itself (--standalone). A certificate
-// from elsewhere cannot be fetched by a command; a self-signed one can stand in on a test server.
-func certFix(site *schema.Site, sys System) string {
+// The fixes below follow one rule: a fix line never overwrites, regenerates or reissues a file
+// that exists. A certificate and key that exist are someone's working pair (or a path in the site
+// file that is wrong), and `openssl req -keyout` or a certbot reissue would destroy or replace
+// them. Where only a person can decide, the fix is a shell comment: safe to paste, and it says
+// what to do.
+
+// note is a fix that only a person can carry out, written as a shell comment so that pasting it
+// does nothing.
+func note(format string, args ...any) string {
+	// A line break (say in the site file's name) would end the comment and run the rest.
+	return "# " + strings.Map(func(c rune) rune {
+		if unicode.IsControl(c) {
+			return '?'
+		}
+		return c
+	}, fmt.Sprintf(format, args...))
+}
+
+// exists tells whether anything, even a dangling symlink, is at path.
+func exists(path string) bool {
+	_, err := os.Lstat(path)
+	return err == nil
+}
+
+// asRoot is the fix for a file doctor may not read: nothing is wrong with the file, doctor only
+// needs root's eyes (nginx reads the key as root, and it should be 0600).
+func (sys System) asRoot() string {
+	return "sudo " + sys.hubgen("doctor")
+}
+
+// unreadableFix is the fix for tls.cert or tls.key that could not be read; other is the key of
+// the other half of the pair.
+func unreadableFix(err error, site *schema.Site, sys System, other string) string {
+	switch {
+	case errors.Is(err, fs.ErrPermission):
+		return sys.asRoot()
+	case errors.Is(err, fs.ErrNotExist):
+		return newCertFix(site, sys, other)
+	}
+	return ""
+}
+
+// newCertFix is how to get a certificate and key where the site expects them, when one is
+// missing. If the other exists, the site file most likely names the wrong path, and a new pair
+// would overwrite the file that is there. With no certificate yet nginx cannot start, so certbot
+// answers the challenge itself (--standalone); a certificate from elsewhere cannot be fetched by
+// a command, and a self-signed one can stand in on a test server.
+func newCertFix(site *schema.Site, sys System, other string) string {
+	cert, key := sys.path(site.TLS.Cert), sys.path(site.TLS.Key)
+	if exists(cert) || exists(key) {
+		return note("%s exists: correct the missing path in %s (for Let's Encrypt, fullchain.pem and privkey.pem of one live/ directory)", other, sys.Site)
+	}
 	if name := letsEncryptName(site.TLS.Cert); name != "" {
-		return "certbot certonly --standalone -d " + shellQuote(site.Domain) + " --cert-name " + shellQuote(name)
+		if exists(sys.path("/etc/letsencrypt/live/" + name)) {
+			// The lineage exists: the files may only be named differently. Listing is safe.
+			return "certbot certificates  # lists what certbot has; point tls.cert and tls.key at one of them"
+		}
+		return "certbot certonly --standalone -d " + shellQuote(site.Domain) + " --cert-name " + shellQuote(name) + "  # while nginx is stopped: certbot answers on port 80"
 	}
 	return selfSignedFix(site, sys)
 }
 
-// renewFix is how to replace a certificate that loads but is wrong (wrongDomain) or old; nginx is
-// running, so certbot uses the site's ACME webroot.
-func renewFix(site *schema.Site, sys System, wrongDomain bool) string {
-	name := letsEncryptName(site.TLS.Cert)
-	switch {
-	case name == "":
-		return selfSignedFix(site, sys)
-	case wrongDomain:
-		return "certbot certonly --webroot -w " + shellQuote(site.Nginx.ACMEWebroot) + " -d " + shellQuote(site.Domain) + " --cert-name " + shellQuote(name)
+// replaceFix is the fix for tls.cert or tls.key that exists but is not what it should be: it is
+// someone's file, so only a person can replace it.
+func replaceFix(site *schema.Site, key string) string {
+	if letsEncryptName(site.TLS.Cert) != "" {
+		return note("%s is not what certbot writes: check it with certbot certificates, and correct %s in the site file", key, key)
 	}
-	return "certbot renew --cert-name " + shellQuote(name)
+	return note("put the PEM file from your CA at %s, or correct %s in the site file", key, key)
 }
 
+// swapFix is the fix for tls.cert and tls.key given the other way round: the files are fine, the
+// site file is not.
+func swapFix(site *schema.Site, sys System) string {
+	return note("in %s, swap them: cert = %s, key = %s", sys.Site, strconv.Quote(site.TLS.Key), strconv.Quote(site.TLS.Cert))
+}
+
+// mismatchFix is the fix for a key that belongs to another certificate: the site file names two
+// files that are not a pair. certbot keeps each pair in one live/ directory.
+func mismatchFix(site *schema.Site, sys System) string {
+	if letsEncryptName(site.TLS.Cert) != "" && filepath.Dir(site.TLS.Key) != filepath.Dir(site.TLS.Cert) {
+		return note("in %s, take the key from the certificate's directory: key = %s", sys.Site, strconv.Quote(filepath.Join(filepath.Dir(site.TLS.Cert), "privkey.pem")))
+	}
+	return note("in %s, point tls.key at the key this certificate was made with (or tls.cert at the key's certificate)", sys.Site)
+}
+
+// wrongDomainFix is the fix for a certificate that loads but does not cover the domain: either
+// the site file names another certificate than the hub's, or the domain is mistyped. A reissue
+// would replace a certificate that may serve another site.
+func wrongDomainFix(site *schema.Site, sys System) string {
+	if letsEncryptName(site.TLS.Cert) != "" {
+		return "certbot certificates  # find the one for " + shellQuote(site.Domain) + " and point tls.cert and tls.key at it, or correct domain in " + shellQuote(sys.Site)
+	}
+	return note("point tls.cert and tls.key at a certificate for %s, or correct domain in %s", site.Domain, sys.Site)
+}
+
+// renewFix is how to renew a certificate that is old. certbot renew keeps the key's lineage and
+// its old files in the archive, and renews only when renewal is due.
+func renewFix(site *schema.Site) string {
+	if name := letsEncryptName(site.TLS.Cert); name != "" {
+		return "certbot renew --cert-name " + shellQuote(name)
+	}
+	return note("renew the certificate with your CA and put it at tls.cert")
+}
+
+// selfSignedFix makes a self-signed pair where neither file exists. The test guards keep the line
+// safe to paste later, when one may have appeared meanwhile.
 func selfSignedFix(site *schema.Site, sys System) string {
 	cert, key := sys.path(site.TLS.Cert), sys.path(site.TLS.Key)
 	// openssl makes no directories.
@@ -224,8 +330,8 @@ func selfSignedFix(site *schema.Site, sys System) string {
 			mkdir += "mkdir -p " + shellQuote(dir) + " && "
 		}
 	}
-	return fmt.Sprintf("%sopenssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=%s -addext subjectAltName=DNS:%s -keyout %s -out %s && chmod 600 %s  # self-signed: for a test server, else your CA's",
-		mkdir, shellQuote(site.Domain), shellQuote(site.Domain), shellQuote(key), shellQuote(cert), shellQuote(key))
+	return fmt.Sprintf("test ! -e %s && test ! -e %s && %sopenssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=%s -addext subjectAltName=DNS:%s -keyout %s -out %s && chmod 600 %s  # self-signed: for a test server, else your CA's",
+		shellQuote(cert), shellQuote(key), mkdir, shellQuote(site.Domain), shellQuote(site.Domain), shellQuote(key), shellQuote(cert), shellQuote(key))
 }
 
 func fail(r Result, detail, fix string) Result {

@@ -21,6 +21,10 @@ const newFileMode fs.FileMode = 0o644
 // place, to simulate a crash or a failure at the worst moment.
 var stagedHook func() error
 
+// renamedHook, when set by a test, runs after each rename into place: a pause there widens the
+// window in which two unserialised renders would interleave their renames.
+var renamedHook func()
+
 // staged is one output written to a temporary file beside its target.
 type staged struct {
 	target string // the file that will be replaced (a symlink's destination, not the link)
@@ -31,7 +35,8 @@ type staged struct {
 // Write puts files under root, all or nothing. Each file is written to a temporary file in its
 // target's directory and synced; only when all are staged are they renamed into place. If a rename
 // fails, the files already replaced are put back. A file that exists keeps its mode and owner; a
-// symlink stays a symlink and the file it points to is replaced. No temporary file is left.
+// symlink stays a symlink and the file it points to is replaced. No temporary file is left. Writes
+// into one root take turns (see lockRoot); one that waits too long fails, naming the lock.
 func Write(root string, files map[string][]byte) (err error) {
 	paths := make([]string, 0, len(files))
 	for p := range files {
@@ -39,7 +44,14 @@ func Write(root string, files map[string][]byte) (err error) {
 	}
 	sort.Strings(paths)
 
-	var created []string // directories this call made, removed again on failure
+	created, lock, err := lockRoot(root) // the directories this call made, removed again on failure
+	if err != nil {
+		// Not even an empty root is removed: while this call waited, another render may have
+		// taken it over.
+		return err
+	}
+	// Deferred first, so released last: after the failed render's clean-up below.
+	defer lock.Close()
 	var all []*staged
 	defer func() {
 		if err == nil {
@@ -142,7 +154,7 @@ func mkdirAll(dir string) ([]string, error) {
 // target exists.
 func stage(target string, data []byte) (s *staged, err error) {
 	removeLeftovers(target)
-	f, err := os.CreateTemp(filepath.Dir(target), "."+filepath.Base(target)+".hubgen-*")
+	f, err := os.CreateTemp(filepath.Dir(target), stagePrefix(filepath.Base(target), os.Getpid())+"*")
 	if err != nil {
 		return nil, fmt.Errorf("stage %s: %w", target, err)
 	}
@@ -184,12 +196,16 @@ func stage(target string, data []byte) (s *staged, err error) {
 }
 
 // removeLeftovers removes the staged files (and backups) of a render that was killed before it
-// could clean up, so that they do not pile up beside the configuration.
+// could clean up, so that they do not pile up beside the configuration. A render still at work
+// (beside the same file through a symlink from another root) keeps its own.
 func removeLeftovers(target string) {
-	base := strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(filepath.Base(target))
-	old, _ := filepath.Glob(filepath.Join(filepath.Dir(target), "."+base+".hubgen-*"))
+	dir, base := filepath.Dir(target), filepath.Base(target)
+	pattern := strings.NewReplacer(`\`, `\\`, "*", `\*`, "?", `\?`, "[", `\[`).Replace(base)
+	old, _ := filepath.Glob(filepath.Join(dir, "."+pattern+".hubgen-*"))
 	for _, p := range old {
-		os.Remove(p)
+		if leftoverOfDeadRender(filepath.Base(p), base) {
+			os.Remove(p)
+		}
 	}
 }
 
@@ -230,6 +246,9 @@ func commit(all []*staged) (err error) {
 			return fmt.Errorf("replace %s: %w", s.target, err)
 		}
 		done = append(done, s)
+		if renamedHook != nil {
+			renamedHook()
+		}
 	}
 	// Make the renames durable too: a crash after Write returns must not bring old files back.
 	for _, s := range all {

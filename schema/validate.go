@@ -121,6 +121,8 @@ func validate(r *reporter, s *Site, values map[string]any) {
 		r.atValue(key, "%s is also the cookie secret file (each secret needs its own file, like %q)", quote(s.Hub.ProxyAuthTokenFile), path.Dir(s.Hub.CookieSecretFile)+"/proxy_auth_token")
 	}
 
+	validatePathCollisions(r, s, set)
+
 	if set("nginx.client_max_body_size") && !sizeRE.MatchString(s.Nginx.ClientMaxBodySize) {
 		r.atValue("nginx.client_max_body_size", "%q is not an nginx size (a number with an optional k, m or g, like \"100m\")", s.Nginx.ClientMaxBodySize)
 	}

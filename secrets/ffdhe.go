@@ -28,6 +28,10 @@ const ffdhe2048Prime = `
 // pemDHParams is the PEM block type OpenSSL and nginx read DH parameters from (PKCS #3).
 const pemDHParams = "DH PARAMETERS"
 
+// pemX942DHParams is what `openssl dhparam -dsaparam` writes (X9.42 DomainParameters: p, g, q
+// and optional fields); nginx's ssl_dhparam reads it too.
+const pemX942DHParams = "X9.42 DH PARAMETERS"
+
 // MinDHBits is the smallest DH prime hubgen accepts: below 2048 bits, Logjam-era weak.
 const MinDHBits = 2048
 
@@ -55,24 +59,41 @@ func FFDHE2048() []byte {
 	return pem.EncodeToMemory(&pem.Block{Type: pemDHParams, Bytes: der})
 }
 
-// parseDHParams reads the first "DH PARAMETERS" block of a PEM file, as nginx does, and checks
-// that it is a usable group. It returns a description such as "2048-bit group ffdhe2048".
+// x942Params is X9.42's DomainParameters: SEQUENCE { p, g, q, j OPTIONAL, validationParms
+// OPTIONAL }. Only p and g matter here; the rest is kept as raw values.
+type x942Params struct {
+	P, G, Q *big.Int
+	Rest    []asn1.RawValue `asn1:"optional"`
+}
+
+// parseDHParams reads the first "DH PARAMETERS" or "X9.42 DH PARAMETERS" block of a PEM file, as
+// nginx does, and checks that it is a usable group. It returns a description such as "2048-bit
+// group ffdhe2048".
 func parseDHParams(data []byte) (string, error) {
 	rest := data
 	for {
 		var block *pem.Block
 		block, rest = pem.Decode(rest)
 		if block == nil {
-			return "", errors.New(`has no PEM "DH PARAMETERS" block (write RFC 7919's ffdhe2048 with hubgen secrets)`)
-		}
-		if block.Type != pemDHParams {
-			continue
+			return "", errors.New(`has no PEM "DH PARAMETERS" or "X9.42 DH PARAMETERS" block (write RFC 7919's ffdhe2048 with hubgen secrets)`)
 		}
 		var params dhParams
-		if trailing, err := asn1.Unmarshal(block.Bytes, &params); err != nil {
-			return "", fmt.Errorf("has a DH PARAMETERS block that does not parse: %v", err)
+		var trailing []byte
+		var err error
+		switch block.Type {
+		case pemDHParams:
+			trailing, err = asn1.Unmarshal(block.Bytes, &params)
+		case pemX942DHParams:
+			var x x942Params
+			trailing, err = asn1.Unmarshal(block.Bytes, &x)
+			params = dhParams{P: x.P, G: x.G}
+		default:
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("has a %s block that does not parse: %v", block.Type, err)
 		} else if len(trailing) > 0 {
-			return "", errors.New("has a DH PARAMETERS block with trailing data")
+			return "", fmt.Errorf("has a %s block with trailing data", block.Type)
 		}
 		bits := params.P.BitLen()
 		pMinus1 := new(big.Int).Sub(params.P, big.NewInt(1))

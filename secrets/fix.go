@@ -1,20 +1,33 @@
 package secrets
 
-import "github.com/hubgen/hubgen/internal/shell"
+import (
+	"errors"
+	"io/fs"
 
-// Fix is the command that fixes the problem with a secret file, for a person to run; rerun is
-// the `hubgen secrets` command line that creates what is missing. hubgen never replaces an
-// existing secret itself: a new cookie secret logs every user out, and a new proxy token needs a
-// hub restart, which a person should choose (both beat a hub that does not start). Fix is empty
-// when no command fixes it, such as an unreadable file.
-func (e *Error) Fix(rerun string) string {
+	"github.com/hubgen/hubgen/internal/shell"
+)
+
+// Fix is the command that fixes the problem with a secret file, for a person to paste. rerun is
+// the `hubgen secrets` command line that creates what is missing; asRoot is the command line to
+// run again as root when the file could not be read for want of permission.
+//
+// A fix never removes or replaces what exists. A malformed secret is moved aside with mv -n (which
+// refuses to replace an earlier .bad file) before a new one is made: it may be someone's, and
+// worth a look. A new cookie secret logs every user out and a new proxy token needs a hub
+// restart, which is why hubgen leaves the choice to a person (both beat a hub that does not
+// start). Fix is empty when no command fixes it.
+func (e *Error) Fix(rerun, asRoot string) string {
 	switch e.Reason {
 	case Missing:
 		return rerun
 	case WrongMode:
 		return "chmod 600 " + shell.Quote(e.Path)
+	case Unreadable:
+		if errors.Is(e.Err, fs.ErrPermission) {
+			return asRoot
+		}
 	case Malformed:
-		return "rm " + shell.Quote(e.Path) + " && " + rerun
+		return "mv -n " + shell.Quote(e.Path) + " " + shell.Quote(e.Path+".bad") + " && " + rerun
 	}
 	return ""
 }

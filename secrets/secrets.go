@@ -74,9 +74,12 @@ type Error struct {
 	Path   string
 	Reason Reason
 	Msg    string
+	Err    error // the cause, for Unreadable: a permission error means "run as root"
 }
 
 func (e *Error) Error() string { return e.Path + ": " + e.Msg }
+
+func (e *Error) Unwrap() error { return e.Err }
 
 // Check inspects the secret file at path (on disk, any root already joined) and returns a short
 // description of a good file, such as "64 hex digits, mode 0600", or an *Error.
@@ -84,37 +87,49 @@ func Check(path string, kind Kind) (string, error) {
 	info, err := os.Stat(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		if _, lerr := os.Lstat(path); lerr == nil {
-			return "", &Error{path, Malformed, "is a symlink to a file that does not exist"}
+			return "", &Error{Path: path, Reason: Malformed, Msg: "is a symlink to a file that does not exist"}
 		}
-		return "", &Error{path, Missing, "does not exist"}
+		return "", &Error{Path: path, Reason: Missing, Msg: "does not exist"}
 	}
 	if err != nil {
-		return "", &Error{path, Unreadable, fmt.Sprintf("cannot inspect it: %v", errors.Unwrap(err))}
+		return "", &Error{Path: path, Reason: Unreadable, Msg: fmt.Sprintf("cannot inspect it: %v", errors.Unwrap(err)), Err: err}
 	}
 	if !info.Mode().IsRegular() {
-		return "", &Error{path, Malformed, "is not a regular file"}
+		return "", &Error{Path: path, Reason: Malformed, Msg: "is not a regular file"}
 	}
-	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return "", &Error{path, WrongMode, fmt.Sprintf("has mode %#o, which lets group or others at it (want %#o)", perm, Mode)}
+	if perm := info.Mode().Perm(); perm&forbidden(kind) != 0 {
+		if kind == DHParams {
+			return "", &Error{Path: path, Reason: WrongMode, Msg: fmt.Sprintf("has mode %#o, which lets group or others change it (want %#o, or 0644: DH parameters are public)", perm, Mode)}
+		}
+		return "", &Error{Path: path, Reason: WrongMode, Msg: fmt.Sprintf("has mode %#o, which lets group or others at it (want %#o)", perm, Mode)}
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return "", &Error{path, Unreadable, fmt.Sprintf("cannot read it: %v", errors.Unwrap(err))}
+		return "", &Error{Path: path, Reason: Unreadable, Msg: fmt.Sprintf("cannot read it: %v", errors.Unwrap(err)), Err: err}
 	}
 	mode := fmt.Sprintf("mode %#o", info.Mode().Perm())
 	switch kind {
 	case DHParams:
 		desc, err := parseDHParams(data)
 		if err != nil {
-			return "", &Error{path, Malformed, err.Error()}
+			return "", &Error{Path: path, Reason: Malformed, Msg: err.Error()}
 		}
 		return desc + ", " + mode, nil
 	default:
 		if msg := checkToken(data); msg != "" {
-			return "", &Error{path, Malformed, msg}
+			return "", &Error{Path: path, Reason: Malformed, Msg: msg}
 		}
 		return fmt.Sprintf("%d hex digits, %s", 2*tokenBytes, mode), nil
 	}
+}
+
+// forbidden are the mode bits a secret file of kind must not have. DH parameters are public (every
+// TLS client sees them), so reading is fine; only writing would let someone swap in a weak group.
+func forbidden(kind Kind) fs.FileMode {
+	if kind == DHParams {
+		return 0o022
+	}
+	return 0o077
 }
 
 // checkToken says what is wrong with a token file's contents, without quoting any of them.
@@ -175,7 +190,7 @@ func Ensure(root string, site *schema.Site) ([]Result, error) {
 	return results, nil
 }
 
-// create writes a new secret file at path, making its missing directories 0700. The contents go
+// create writes a new secret file at path, making its directory 0700 (and missing parents 0755). The contents go
 // to a temporary file first, and a hard link puts it in place: a link never replaces an existing
 // file, so a file made meanwhile by someone else is kept, and no half-written secret is ever at
 // path.
@@ -222,9 +237,19 @@ func create(path string, kind Kind) error {
 	return fsync.Dir(dir)
 }
 
-// mkdirAll makes dir and its missing parents with mode 0700, exactly: only the hub reads secrets.
-// Existing directories are left as they are.
+// parentMode is the mode of a missing parent of a secret's directory: such parents are ordinary
+// directories (an image's /etc or /srv), which other programs and users must still be able to
+// enter.
+const parentMode fs.FileMode = 0o755
+
+// mkdirAll makes dir with mode 0700 and its missing parents with mode 0755, exactly: only the
+// hub reads secrets, but a parent such as /etc is everyone's. Existing directories are left as
+// they are.
 func mkdirAll(dir string) error {
+	return mkdirMode(dir, dirMode)
+}
+
+func mkdirMode(dir string, mode fs.FileMode) error {
 	info, err := os.Stat(dir)
 	if err == nil {
 		if !info.IsDir() {
@@ -236,16 +261,16 @@ func mkdirAll(dir string) error {
 		return err
 	}
 	if parent := filepath.Dir(dir); parent != dir {
-		if err := mkdirAll(parent); err != nil {
+		if err := mkdirMode(parent, parentMode); err != nil {
 			return err
 		}
 	}
-	if err := os.Mkdir(dir, dirMode); err != nil {
+	if err := os.Mkdir(dir, mode); err != nil {
 		if errors.Is(err, fs.ErrExist) {
 			return nil // made meanwhile by someone else: theirs to keep as it is
 		}
 		return err
 	}
 	// Mkdir's mode is filtered by the umask; set it exactly.
-	return os.Chmod(dir, dirMode)
+	return os.Chmod(dir, mode)
 }

@@ -14,6 +14,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/hubgen/hubgen/internal/testsys"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -57,6 +58,35 @@ func TestFFDHE2048OpenSSL(t *testing.T) {
 	}
 }
 
+// TestX942DHParams: `openssl dhparam -dsaparam` writes X9.42 parameters, which nginx takes; a
+// 2048-bit one is accepted, and a 1024-bit one refused for its size (so its p was read).
+func TestX942DHParams(t *testing.T) {
+	openssl, err := exec.LookPath("openssl")
+	if err != nil {
+		testsys.SkipOrFail(t, "openssl is not installed")
+	}
+	for bits, want := range map[string]string{"2048": "2048-bit DH prime, mode 0600", "1024": "has a 1024-bit DH prime"} {
+		path := filepath.Join(t.TempDir(), "dhparam.pem")
+		if out, err := exec.Command(openssl, "dhparam", "-dsaparam", "-out", path, bits).CombinedOutput(); err != nil {
+			t.Fatalf("openssl dhparam -dsaparam %s: %v\n%s", bits, err, out)
+		}
+		if err := os.Chmod(path, Mode); err != nil {
+			t.Fatal(err)
+		}
+		if data, _ := os.ReadFile(path); !bytes.Contains(data, []byte("BEGIN X9.42 DH PARAMETERS")) {
+			t.Fatalf("openssl dhparam -dsaparam wrote no X9.42 block:\n%s", data)
+		}
+		desc, err := Check(path, DHParams)
+		got := desc
+		if err != nil {
+			got = err.Error()
+		}
+		if !strings.Contains(got, want) {
+			t.Errorf("%s-bit X9.42 parameters: %q, want %q", bits, got, want)
+		}
+	}
+}
+
 func dhPEM(t *testing.T, p, g *big.Int) string {
 	t.Helper()
 	der, err := asn1.Marshal(struct{ P, G *big.Int }{p, g})
@@ -95,9 +125,12 @@ func TestCheck(t *testing.T) {
 		{"dhparam 3072", DHParams, dhPEM(t, odd3072, big.NewInt(2)), 0o600, false, 0, "3072-bit DH prime"},
 		{"dhparam 1024", DHParams, dhPEM(t, odd1024, big.NewInt(2)), 0o600, false, Malformed, "has a 1024-bit DH prime (at least 2048 bits)"},
 		{"dhparam generator 1", DHParams, dhPEM(t, odd3072, big.NewInt(1)), 0o600, false, Malformed, "generator outside 2..p-2"},
-		{"dhparam not PEM", DHParams, "hello\n", 0o600, false, Malformed, `has no PEM "DH PARAMETERS" block`},
+		{"dhparam not PEM", DHParams, "hello\n", 0o600, false, Malformed, `has no PEM "DH PARAMETERS" or "X9.42 DH PARAMETERS" block`},
+		{"X9.42 bad DER", DHParams, "-----BEGIN X9.42 DH PARAMETERS-----\nMAA=\n-----END X9.42 DH PARAMETERS-----\n", 0o600, false, Malformed, "has a X9.42 DH PARAMETERS block that does not parse"},
 		{"dhparam bad DER", DHParams, "-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n", 0o600, false, Malformed, "does not parse"},
-		{"dhparam readable by others", DHParams, mozillaFFDHE2048, 0o644, false, WrongMode, "has mode 0644"},
+		// DH parameters are public: every client sees them in the handshake. Only writing is wrong.
+		{"dhparam readable by others", DHParams, mozillaFFDHE2048, 0o644, false, 0, "2048-bit group ffdhe2048, mode 0644"},
+		{"dhparam writable by group", DHParams, mozillaFFDHE2048, 0o664, false, WrongMode, "has mode 0664, which lets group or others change it (want 0600, or 0644: DH parameters are public)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -182,7 +215,7 @@ proxy_auth_token_file = "/srv/hub/secret/proxy_token"
 }
 
 func TestEnsureCreates(t *testing.T) {
-	// With no umask at all, nothing may come out wider than 0600 and 0700.
+	// With no umask at all, nothing may come out wider than 0600, 0700 and 0755 for parents.
 	old := syscall.Umask(0)
 	defer syscall.Umask(old)
 	root := t.TempDir()
@@ -204,8 +237,13 @@ func TestEnsureCreates(t *testing.T) {
 		}
 		assertMode(t, r.Path, 0o600)
 	}
-	for _, dir := range []string{"srv", "srv/hub", "srv/hub/secret", "etc", "etc/hubgen", "etc/hubgen/tls"} {
+	// Only a secret's own directory is private: an image's /etc made 0700 would lock every
+	// other program out of it.
+	for _, dir := range []string{"srv/hub", "srv/hub/secret", "etc/hubgen/tls"} {
 		assertMode(t, filepath.Join(root, dir), fs.ModeDir|0o700)
+	}
+	for _, dir := range []string{"srv", "etc", "etc/hubgen"} {
+		assertMode(t, filepath.Join(root, dir), fs.ModeDir|0o755)
 	}
 	entries, _ := os.ReadDir(filepath.Join(root, "srv/hub"))
 	for _, e := range entries {

@@ -31,11 +31,15 @@ good; 2 a file could not be created or read, or a usage error.`,
 	maxArgs: 1,
 	setup: func(fs *flag.FlagSet) func(*env, []string) int {
 		root := fs.String("root", "", "put `DIR` before every path of the site")
-		return func(e *env, paths []string) int { return runSecrets(e, paths, *root) }
+		return func(e *env, paths []string) int { return runSecrets(e, paths, *root, flagGiven(fs, "root")) }
 	},
 }
 
-func runSecrets(e *env, paths []string, root string) int {
+func runSecrets(e *env, paths []string, root string, rootGiven bool) int {
+	// An empty --root (an unset shell variable, say) would write to the live / instead.
+	if root == "" && rootGiven {
+		return usageErrorIn(e, "secrets", "--root is empty (give a directory, or leave --root out to write the real paths)")
+	}
 	sites, code := loadSites(e, paths)
 	if sites == nil || sites[0].site == nil {
 		return code
@@ -49,7 +53,7 @@ func runSecrets(e *env, paths []string, root string) int {
 		var serr *secrets.Error
 		switch {
 		case errors.As(r.Err, &serr):
-			fix := serr.Fix(rerun)
+			fix := serr.Fix(rerun, "sudo "+rerun)
 			if fix != "" {
 				fix = " (fix: " + fix + ")"
 			}
@@ -70,4 +74,11 @@ func runSecrets(e *env, paths []string, root string) int {
 		code = max(code, exitFailure)
 	}
 	return code
+}
+
+// flagGiven tells whether the flag name was on the command line, even with an empty value.
+func flagGiven(fs *flag.FlagSet, name string) bool {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == name })
+	return given
 }

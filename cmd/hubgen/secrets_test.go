@@ -34,9 +34,8 @@ func TestSecretsCreatesThenKeeps(t *testing.T) {
 	for _, p := range siteSecrets {
 		assertPerm(t, filepath.Join(root, p), 0o600)
 	}
-	for _, dir := range []string{"srv", "srv/jupyterhub"} {
-		assertPerm(t, filepath.Join(root, dir), 0o700)
-	}
+	assertPerm(t, filepath.Join(root, "srv"), 0o755)
+	assertPerm(t, filepath.Join(root, "srv/jupyterhub"), 0o700)
 	before := tree(t, root)
 
 	code, stdout, stderr = hubgen(t, "secrets", checkSite, "--root", root)
@@ -61,7 +60,7 @@ func TestSecretsReportsBadFiles(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, exitInvalid)
 	}
 	wantErr := "hubgen secrets: hub.cookie_secret_file ROOT/srv/jupyterhub/jupyterhub_cookie_secret: has mode 0644, which lets group or others at it (want 0600) (fix: chmod 600 ROOT/srv/jupyterhub/jupyterhub_cookie_secret)\n" +
-		"hubgen secrets: hub.proxy_auth_token_file ROOT/srv/jupyterhub/proxy_auth_token: is not hex: it has a character other than 0-9 and a-f (want 64 hex digits) (fix: rm ROOT/srv/jupyterhub/proxy_auth_token && hubgen secrets testdata/check/site.toml --root ROOT)\n"
+		"hubgen secrets: hub.proxy_auth_token_file ROOT/srv/jupyterhub/proxy_auth_token: is not hex: it has a character other than 0-9 and a-f (want 64 hex digits) (fix: mv -n ROOT/srv/jupyterhub/proxy_auth_token ROOT/srv/jupyterhub/proxy_auth_token.bad && hubgen secrets testdata/check/site.toml --root ROOT)\n"
 	if diff := cmp.Diff(wantErr, strings.ReplaceAll(stderr, root, "ROOT")); diff != "" {
 		t.Errorf("stderr (-want +got):\n%s", diff)
 	}
@@ -123,4 +122,29 @@ func assertPerm(t *testing.T, path string, want os.FileMode) {
 	if got := info.Mode().Perm(); got != want {
 		t.Errorf("%s has mode %#o, want %#o", path, got, want)
 	}
+}
+
+// TestSecretsEmptyRootIsAUsageError: `--root "$ROOT"` with ROOT unset must not write to the live
+// paths. The site's paths are in a fresh temporary directory, so that the test shows what an
+// empty root would have written without touching the machine's /srv.
+func TestSecretsEmptyRootIsAUsageError(t *testing.T) {
+	live := t.TempDir()
+	site := filepath.Join(t.TempDir(), "site.toml")
+	writeMode(t, site, strings.Replace(readFile(t, checkSite), "/srv/jupyterhub/dhparam.pem", live+"/dhparam.pem", 1)+"\n[hub]\nstate_dir = \""+live+"/hub\"\n", 0o644)
+	code, stdout, stderr := hubgen(t, "secrets", site, "--root", "")
+	if code != exitFailure || stdout != "" || !strings.HasPrefix(stderr, "hubgen secrets: --root is empty (give a directory, or leave --root out to write the real paths)\nusage: hubgen secrets ") {
+		t.Errorf("secrets --root \"\": exit %d, stdout %q, stderr %q; want exit 2 and the usage error", code, stdout, stderr)
+	}
+	for name := range tree(t, live) {
+		t.Errorf("secrets --root \"\" wrote %s to the live paths", name) // the name only: it is a secret
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
 }
