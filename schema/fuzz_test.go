@@ -74,8 +74,8 @@ func checkProblems(t *testing.T, data []byte, err error) {
 	}
 }
 
-// checkProblem checks that p is on a line of data, within it or just past its end, and prints as
-// one line of visible text.
+// checkProblem checks that p's range is on lines of data, within them or just past their end,
+// and that it prints as one line of visible text.
 func checkProblem(t *testing.T, data []byte, p schema.Problem) {
 	t.Helper()
 	lines := strings.Split(string(data), "\n")
@@ -84,6 +84,12 @@ func checkProblem(t *testing.T, data []byte, p schema.Problem) {
 	}
 	if p.Start.Line < 1 || p.Start.Line > len(lines) || p.Start.Col < 1 || p.Start.Col > len(lines[p.Start.Line-1])+1 {
 		t.Errorf("problem at %d:%d, outside the file (%d lines): %s", p.Start.Line, p.Start.Col, len(lines), p)
+	}
+	// The range ends at or after its start, and no further than just past the end of a line.
+	end := p.End
+	if end.Line < p.Start.Line || end.Line == p.Start.Line && end.Col < p.Start.Col ||
+		end.Line > len(lines) || end.Col < 1 || end.Col > len(lines[end.Line-1])+1 {
+		t.Errorf("problem's range %d:%d-%d:%d is backwards or outside the file: %s", p.Start.Line, p.Start.Col, end.Line, end.Col, p)
 	}
 	// A U+FFFD the file holds may show as itself; bytes that are not UTF-8 may not.
 	if !utf8.ValidString(p.String()) {
