@@ -20,6 +20,20 @@ func (r *recorder) Errorf(format string, args ...any) {
 }
 func (r *recorder) Fatalf(format string, args ...any) {
 	r.errors = append(r.errors, fmt.Sprintf(format, args...))
+	panic(r) // stops the check, as the real Fatalf does; checkDir recovers it
+}
+
+// checkDir runs CheckDir and returns what it reported.
+func checkDir(t *testing.T, dir string, files map[string][]byte) (errors []string) {
+	r := &recorder{TB: t}
+	defer func() {
+		if p := recover(); p != nil && p != r {
+			panic(p)
+		}
+		errors = r.errors
+	}()
+	CheckDir(r, dir, files)
+	return r.errors
 }
 
 func TestCheckDir(t *testing.T) {
@@ -36,17 +50,15 @@ func TestCheckDir(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r := &recorder{TB: t}
-	CheckDir(r, dir, map[string][]byte{"same": []byte("same\n"), "differs": []byte("new\n")})
-	got := strings.Join(r.errors, "\n")
-	if len(r.errors) != 2 || !strings.Contains(got, "differs from "+filepath.Join(dir, "differs")) ||
+	errs := checkDir(t, dir, map[string][]byte{"same": []byte("same\n"), "differs": []byte("new\n")})
+	got := strings.Join(errs, "\n")
+	if len(errs) != 2 || !strings.Contains(got, "differs from "+filepath.Join(dir, "differs")) ||
 		!strings.Contains(got, filepath.Join(dir, "sub", "stray")+" is a golden file that nothing makes") {
-		t.Errorf("CheckDir reported %d problems, want the differing and the stray file:\n%s", len(r.errors), got)
+		t.Errorf("CheckDir reported %d problems, want the differing and the stray file:\n%s", len(errs), got)
 	}
 
-	r = &recorder{TB: t}
-	CheckDir(r, dir, map[string][]byte{"same": []byte("same\n"), "differs": []byte("old\n"), "sub/stray": []byte("left over\n"), "missing": []byte("x")})
-	if len(r.errors) != 1 || !strings.Contains(r.errors[0], "missing") {
-		t.Errorf("a missing golden file: %q, want one problem naming it", r.errors)
+	errs = checkDir(t, dir, map[string][]byte{"same": []byte("same\n"), "differs": []byte("old\n"), "sub/stray": []byte("left over\n"), "missing": []byte("x")})
+	if len(errs) != 1 || !strings.Contains(errs[0], filepath.Join(dir, "missing")) {
+		t.Errorf("a missing golden file: %q, want one problem naming it", errs)
 	}
 }
