@@ -16,7 +16,7 @@ import (
 )
 
 // FuzzParse feeds arbitrary bytes to Parse. Seeds: the examples, the bad-input files of
-// testdata/bad and the hostile-input table (testdata/fuzz/FuzzParse/hostile-*). CI runs it with
+// testdata/bad and the hostile-input table (hostileCases). CI runs it with
 //
 //	go test -run='^$' -fuzz='^FuzzParse$' -fuzztime=20s ./schema
 //
@@ -35,6 +35,9 @@ func FuzzParse(f *testing.F) {
 			}
 			f.Add(data)
 		}
+	}
+	for _, c := range hostileCases {
+		f.Add([]byte(c.site))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		site, err := schema.Parse("site.toml", data)
