@@ -37,7 +37,10 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	for _, c := range hostileCases {
-		f.Add([]byte(c.site))
+		// The 100k-user list is left out: the fuzzer would spend its time mutating it.
+		if len(c.site) <= 64<<10 {
+			f.Add([]byte(c.site))
+		}
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		site, err := schema.Parse("site.toml", data)
