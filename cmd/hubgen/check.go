@@ -81,14 +81,17 @@ func runCheck(e *env, paths []string, against, format string) int {
 
 	expected := map[string]bool{} // every file the sites write, relative to ROOT
 	outputs := map[string]bool{}  // the output paths, relative to a site's directory
+	allRendered := true           // else a file of the site that failed could be taken for stray
 	for _, ls := range sites {
 		if ls.site == nil {
+			allRendered = false
 			continue
 		}
 		files, err := render.Files(ls.site, render.WithVersion(hubgenVersion))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", ls.path, err)
 			code = max(code, exitFailure)
+			allRendered = false
 			continue
 		}
 		for p := range files {
@@ -123,8 +126,7 @@ func runCheck(e *env, paths []string, against, format string) int {
 			code = max(code, exitInvalid)
 		}
 	}
-	// An invalid site's files cannot be told from stray ones: look for strays only when all are valid.
-	if code == exitOK || code == exitInvalid && !slices.ContainsFunc(sites, func(ls loadedSite) bool { return ls.site == nil }) {
+	if allRendered {
 		for _, file := range strayFiles(against, outputs, expected) {
 			problem(file, fmt.Sprintf("%s is not written by any site file given (left from an earlier layout or a removed site?); remove it", file))
 			code = max(code, exitInvalid)

@@ -81,8 +81,10 @@ func (c *command) execute(e *env, args []string) int {
 		return c.usageError(e, "no site file")
 	case c.maxArgs == 0 && n > 0:
 		return c.usageError(e, "takes no arguments, got %q", positional[0])
+	case c.maxArgs == 1 && n > 1:
+		return c.usageError(e, "takes one argument at most, got %d", n)
 	case c.maxArgs >= 0 && n > c.maxArgs:
-		return c.usageError(e, "want at most %d arguments, got %d", c.maxArgs, n)
+		return c.usageError(e, "takes %d arguments at most, got %d", c.maxArgs, n)
 	}
 	return runner(e, positional)
 }

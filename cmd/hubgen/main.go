@@ -138,7 +138,7 @@ read or written.
 var cmdHelp = &command{
 	name:     "help",
 	synopsis: "[COMMAND]",
-	short:    "print this help, or a command's usage and flags (every command also takes -h)",
+	short:    "print this help, or a command's usage and flags",
 	long:     "Print the list of commands, or a command's usage, help and flags.",
 	maxArgs:  1,
 	setup: func(*flag.FlagSet) func(*env, []string) int {

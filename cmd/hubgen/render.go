@@ -20,7 +20,7 @@ import (
 var cmdRender = &command{
 	name:     "render",
 	synopsis: "SITE... [-o ROOT] [-q]",
-	short:    "validate sites and write their nginx, JupyterHub and systemd files (without -o, print them)",
+	short:    "validate sites and write (or print) their nginx, JupyterHub and systemd files",
 	long: `Validate each site file and render its files:
 
 	nginx/nginx.conf                    0644

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/hubgen/hubgen/schema"
 )
@@ -145,11 +145,12 @@ func refuseSharedDomains(e *env, sites []loadedSite) bool {
 }
 
 // topLevelValuePosition is the line and column of a top-level key's value, as the schema reports
-// positions, found by reading the lines before the first table; 1:1 when not found (a key written
-// in a form this does not read, which the decoder accepted all the same).
+// positions (in characters, a byte order mark not counted), found by reading the lines before the
+// first table; 1:1 when not found (a key written in a form this does not read, such as a quoted
+// key, which the decoder accepted all the same).
 func topLevelValuePosition(data []byte, key string) (line, col int) {
-	for i, text := range bytes.Split(data, []byte("\n")) {
-		trimmed := strings.TrimLeft(string(text), " \t\ufeff")
+	for i, line := range strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n") {
+		trimmed := strings.TrimLeft(line, " \t")
 		if strings.HasPrefix(trimmed, "[") {
 			break
 		}
@@ -162,7 +163,7 @@ func topLevelValuePosition(data []byte, key string) (line, col int) {
 			continue
 		}
 		value := strings.TrimLeft(after[1:], " \t")
-		return i + 1, len(text) - len(value) + 1
+		return i + 1, utf8.RuneCountInString(line[:len(line)-len(value)]) + 1
 	}
 	return 1, 1
 }
