@@ -183,6 +183,7 @@ func TestSlips(t *testing.T) {
 			`site.toml:8:8: spawner.cmd[0]: "/opt/hub:2/bin/jupyterhub-singleuser" has a ":" in its directory, where the unit would run jupyterhub from, and the unit's PATH would split it in two (set hub.executable, or install jupyterhub in a directory without ":")`,
 		}},
 
+		{"certificate and key in one file, and fullchain as its own chain", withLines(`tls.key = "/etc/ssl/hub.pem"`, `tls.trusted_certificate = "/etc/ssl/hub.pem"`), nil},
 		{"secrets in the state directory are fine", withLines(`hub.state_dir = "/srv/hub"`, `hub.cookie_secret_file = "/srv/hub/cookie"`, `tls.dhparam = "/srv/hub/dh.pem"`), nil},
 	}
 	for _, tt := range tests {
