@@ -241,6 +241,9 @@ func exists(path string) bool {
 // asRoot is the fix for a file doctor may not read: nothing is wrong with the file, doctor only
 // needs root's eyes (nginx reads the key as root, and it should be 0600).
 func (sys System) asRoot() string {
+	if os.Geteuid() == 0 {
+		return note("root may not read it either: look at the file system's own rules (NFS root_squash, SELinux, AppArmor)")
+	}
 	return "sudo " + sys.hubgen("doctor")
 }
 

@@ -24,6 +24,9 @@ var lockWait = 30 * time.Second
 // for another render to finish. It returns the directories it made, outermost first, so that a
 // failed render can remove them, and the open directory whose closing releases the lock.
 func lockRoot(root string) (created []string, lock *os.File, err error) {
+	if root == "" {
+		root = "." // Write("") writes under the working directory
+	}
 	deadline := time.Now().Add(lockWait)
 	delay := time.Millisecond
 	for {

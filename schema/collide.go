@@ -15,14 +15,17 @@ type knownPath struct {
 	path string
 	dir  bool // a directory, which other paths may be inside; a file may hold nothing
 	set  bool // written in the site file, rather than a default
+	// input: only read, by nginx or hubgen. Two inputs may be one file: nginx takes a PEM file
+	// with both the certificate and its key, and fullchain.pem as its own trusted chain.
+	input bool
 }
 
 // installedOutputs are where `hubgen render -o /etc`, the layout the systemd unit expects, puts
 // the outputs.
 var installedOutputs = []string{"/etc/nginx/nginx.conf", "/etc/jupyterhub/jupyterhub_config.py", "/etc/systemd/system/jupyterhub.service"}
 
-// validatePathCollisions refuses two known paths that are one, or one inside another that must be
-// a file. Each has destroyed data: a cookie secret written over the database, `hubgen secrets`
+// validatePathCollisions refuses two known paths that are one (unless both are only read), or one
+// inside another that must be a file. Each has destroyed data: a cookie secret written over the database, `hubgen secrets`
 // making a file where the state directory must go, nginx writing its pid into the certificate.
 // One mistake is reported once: a secret file left to its default lives in hub.state_dir, so its
 // collisions are the state directory's.
@@ -37,10 +40,10 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 	cookie, token := inStateDir("hub.cookie_secret_file"), inStateDir("hub.proxy_auth_token_file")
 	cookie.path, token.path = s.Hub.CookieSecretFile, s.Hub.ProxyAuthTokenFile
 	known := []knownPath{
-		{key: "tls.cert", path: s.TLS.Cert},
-		{key: "tls.key", path: s.TLS.Key},
-		{key: "tls.dhparam", path: s.TLS.DHParam},
-		{key: "tls.trusted_certificate", path: s.TLS.TrustedCertificate},
+		{key: "tls.cert", path: s.TLS.Cert, input: true},
+		{key: "tls.key", path: s.TLS.Key, input: true},
+		{key: "tls.dhparam", path: s.TLS.DHParam}, // `hubgen secrets` writes it when missing
+		{key: "tls.trusted_certificate", path: s.TLS.TrustedCertificate, input: true},
 		cookie, token,
 		{key: "nginx.pid", path: s.Nginx.PIDFile},
 		{key: "hub.state_dir", path: s.Hub.StateDir, dir: true},
@@ -51,7 +54,7 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 		// The roster is read where hubgen runs; it is the server's file only when hubgen runs
 		// there, which is when a collision would destroy it.
 		if roster, err := filepath.Abs(filepath.Join(s.Dir, s.Users.Roster)); err == nil {
-			known = append(known, knownPath{key: "users.roster", path: filepath.ToSlash(roster)})
+			known = append(known, knownPath{key: "users.roster", path: filepath.ToSlash(roster), input: true})
 		}
 	}
 	for i := range known {
@@ -83,6 +86,8 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 			var inner, outer knownPath
 			var same bool
 			switch {
+			case a.path == b.path && a.input && b.input:
+				continue
 			case a.path == b.path:
 				inner, outer, same = a, b, true
 			case !b.dir && strings.HasPrefix(a.path, b.path+"/"):

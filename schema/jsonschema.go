@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -204,9 +205,9 @@ var schemaRules = map[string]func(*jsonSchema){
 	},
 	"spawner.notebook_dir":       func(s *jsonSchema) { s.Pattern = "^[^" + controlChars + "]+$" },
 	"hub.base_url":               func(s *jsonSchema) { s.Pattern = baseURLSchemaPattern },
-	"nginx.client_max_body_size": func(s *jsonSchema) { s.Pattern = SizePattern },
+	"nginx.client_max_body_size": func(s *jsonSchema) { s.Pattern = sizeSchemaPattern() },
 	"nginx.version": func(s *jsonSchema) {
-		s.Pattern = `^1\.` + atLeastPattern(OldestNginx, 3) + `$`
+		s.Pattern = `^1\.` + atLeastPattern(OldestNginx, 3) + `(?:\.[0-9]{1,3})?$`
 	},
 	"nginx.user": func(s *jsonSchema) { s.Pattern = SystemUserPattern },
 }
@@ -246,6 +247,46 @@ func cleanPathPattern(extra string) string {
 	c, notDot := "[^/"+bad+"]", "[^/."+bad+"]"
 	seg := `(?:` + notDot + c + `*|\.` + notDot + c + `*|\.\.` + c + `+)`
 	return `^/(?:` + seg + `(?:/` + seg + `)*)?$`
+}
+
+// sizeSchemaPattern is SizePattern with nginx's limit for each suffix (maxNginxSize).
+func sizeSchemaPattern() string {
+	var alts []string
+	for _, suffix := range []string{"", "kK", "mM", "gG"} {
+		var unit byte
+		class := ""
+		if suffix != "" {
+			unit, class = suffix[0], "["+suffix+"]"
+		}
+		alts = append(alts, atMostPattern(maxNginxSize(unit))+class)
+	}
+	return "^(?:" + strings.Join(alts, "|") + ")$"
+}
+
+// atMostPattern matches decimal numbers, leading zeros allowed (nginx reads them), whose value
+// is at most n.
+func atMostPattern(n uint64) string {
+	s := strconv.FormatUint(n, 10)
+	var alts []string
+	if len(s) > 1 {
+		alts = append(alts, fmt.Sprintf("[0-9]{1,%d}", len(s)-1))
+	}
+	// As many digits: the same first i as n, a smaller digit at i, anything after; or n itself.
+	for i := 0; i < len(s); i++ {
+		if s[i] == '0' {
+			continue
+		}
+		alt := s[:i] + fmt.Sprintf("[0-%c]", s[i]-1)
+		if s[i] == '1' {
+			alt = s[:i] + "0"
+		}
+		if rest := len(s) - i - 1; rest > 0 {
+			alt += fmt.Sprintf("[0-9]{%d}", rest)
+		}
+		alts = append(alts, alt)
+	}
+	alts = append(alts, s)
+	return "0*(?:" + strings.Join(alts, "|") + ")"
 }
 
 // atLeastPattern matches decimal numbers of 1 to digits digits (leading zeros allowed, as

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -309,6 +310,18 @@ func TestJSONSchemaRulesAgree(t *testing.T) {
 		if key == "nginx.version" {
 			for minor := range 1000 {
 				values = append(values, fmt.Sprintf("1.%d", minor), fmt.Sprintf("1.%02d", minor), fmt.Sprintf("1.%03d", minor))
+			}
+			values = append(values, "1.22.1", "1.25.10", "1.27.999", "1.27.1000", "1.22.", "2.0", "1.22.1.1")
+		}
+		if key == "nginx.client_max_body_size" {
+			// Either side of nginx's limit for each suffix, and the numbers near it.
+			for _, suffix := range []string{"", "k", "K", "m", "g", "G"} {
+				shift := map[string]uint{"": 0, "k": 10, "K": 10, "m": 20, "g": 30, "G": 30}[suffix]
+				limit := uint64(math.MaxInt64) >> shift // nginx's off_t, scaled
+				for _, n := range []uint64{limit - 1, limit, limit + 1, limit * 10, limit / 10 * 9} {
+					values = append(values, fmt.Sprint(n)+suffix, "000"+fmt.Sprint(n)+suffix)
+				}
+				values = append(values, "99999999999999999999"+suffix, "0"+suffix, "00"+suffix)
 			}
 		}
 		disagree := 0

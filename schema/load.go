@@ -113,7 +113,11 @@ func invalidUTF8(data []byte) int {
 
 func offsetPosition(data []byte, offset int) Position {
 	p := Position{Line: 1, Col: 1}
-	for _, c := range data[:offset] {
+	start := 0
+	if strings.HasPrefix(string(data[:min(len(data), len(byteOrderMark))]), byteOrderMark) && offset >= len(byteOrderMark) {
+		start = len(byteOrderMark) // not a column: see locate
+	}
+	for _, c := range data[start:offset] {
 		if c == '\n' {
 			p.Line++
 			p.Col = 1

@@ -70,9 +70,17 @@ func (p positions) valuePos(path string) Position { return p.valueRange(path).St
 // and every array element.
 func locate(text string) positions {
 	s := &scanner{text: text, line: 1, col: 1, pos: positions{key: map[string]span{}, value: map[string]span{}}}
+	// A byte order mark (Windows editors write one) is not part of line 1: the decoder skips it,
+	// and an editor does not count it as a column.
+	if strings.HasPrefix(text, byteOrderMark) {
+		s.i = len(byteOrderMark)
+	}
 	s.document()
 	return s.pos
 }
+
+// byteOrderMark is U+FEFF in UTF-8.
+const byteOrderMark = "\ufeff"
 
 // maxLocatedPath bounds the key paths the scanner builds. Keys and elements nested deeper than any
 // site file needs share their ancestor's path and position, so that a hostile file of 100,000

@@ -64,6 +64,10 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 	case ext != ".txt" && ext != ".csv":
 		r.atValue(key, "%s is neither .txt nor .csv (export the roster as CSV, or list one username a line in a .txt file)", quote(u.Roster))
 		return
+	case ext == ".txt" && set("users.roster_column"):
+		// Silently ignoring the column would read a file the user thinks has columns.
+		r.atKey("users.roster_column", "is set, but users.roster %s is a .txt file, one username a line, which has no columns (remove roster_column, or export the roster as .csv)", quote(u.Roster))
+		return
 	case !ok:
 		// Reading with a wrong column or domain would only repeat the same mistake on every line.
 		return
@@ -79,6 +83,10 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 		return
 	}
 	ro := &roster{file: file, emailDomain: u.RosterEmailDomain}
+	if !ro.checkEncoding(data) {
+		r.problems = append(r.problems, ro.problems...)
+		return
+	}
 	read := true
 	if ext == ".csv" {
 		read = ro.readCSV(r, data, u.RosterColumn)
@@ -153,6 +161,10 @@ func (ro *roster) add(value string, line, col int) {
 	if at := strings.LastIndexByte(name, '@'); at >= 0 {
 		domain := name[at+1:]
 		switch {
+		case !domainRE.MatchString(domain):
+			// No roster_email_domain could take it: do not suggest one.
+			ro.problem(line, col, "%s has an @ but no domain name after it (a username like \"kendra\", or an address like \"kendra@college.edu\")", quote(name))
+			return
 		case ro.emailDomain == "":
 			ro.problem(line, col, "%s is an email address (set users.roster_email_domain = %q to use the name before the @)", quote(name), domain)
 			return
@@ -166,7 +178,50 @@ func (ro *roster) add(value string, line, col int) {
 		ro.report(line, col, SeverityError, m)
 		return
 	}
+	if systemAccounts[name] {
+		ro.warn(line, col, "%q is a system account, not a person's (use the person's own account)", name)
+	}
 	ro.entries = append(ro.entries, rosterEntry{name: name, line: line, col: col})
+}
+
+// checkEncoding reports a roster that is not UTF-8 text, and tells whether it is. Excel's
+// "Unicode Text" and some exports write UTF-16, whose NULs and raw bytes would otherwise reach the
+// terminal in messages.
+func (ro *roster) checkEncoding(data []byte) bool {
+	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.IndexByte(data, 0) >= 0 {
+		ro.problem(1, 1, "is not UTF-8 but UTF-16 (save it as \"CSV UTF-8\" from the spreadsheet)")
+		return false
+	}
+	if i := invalidUTF8(data); i >= 0 {
+		p := offsetPosition(data, i)
+		ro.problem(p.Line, p.Col, "byte 0x%02x is not UTF-8 (save it as \"CSV UTF-8\" from the spreadsheet)", data[i])
+		return false
+	}
+	return true
+}
+
+// csvDelimiter is the field separator of a CSV roster: spreadsheets in many European locales
+// export with ";", and "Unicode Text" exports use tabs. The header row decides: the separator it
+// has most of, outside quotes, with "," on a tie.
+func csvDelimiter(data []byte) rune {
+	header, _, _ := bytes.Cut(data, []byte("\n"))
+	counts := map[rune]int{}
+	quoted := false
+	for _, c := range string(header) {
+		switch {
+		case c == '"':
+			quoted = !quoted
+		case !quoted && (c == ',' || c == ';' || c == '\t'):
+			counts[c]++
+		}
+	}
+	best := ','
+	for _, c := range []rune{';', '\t'} {
+		if counts[c] > counts[best] {
+			best = c
+		}
+	}
+	return best
 }
 
 // readText reads one username a line; "#" starts a comment, and blank lines are skipped.
@@ -203,7 +258,9 @@ func normalizeHeader(h string) string {
 // readCSV reads a CSV roster with a header row. column is users.roster_column, or "" to pick the
 // first of RosterColumns the header has. It tells whether it got past the header.
 func (ro *roster) readCSV(r *reporter, data []byte, column string) bool {
-	cr := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(data, utf8BOM)))
+	data = bytes.TrimPrefix(data, utf8BOM)
+	cr := csv.NewReader(bytes.NewReader(data))
+	cr.Comma = csvDelimiter(data)
 	cr.FieldsPerRecord = -1 // exports pad rows differently; only the username column must be there
 	cr.ReuseRecord = true
 	header, err := cr.Read()

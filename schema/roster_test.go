@@ -321,3 +321,53 @@ func BenchmarkRoster(b *testing.B) {
 		}
 	}
 }
+
+// TestRosterSlips: rosters as spreadsheets in other locales and programs export them.
+func TestRosterSlips(t *testing.T) {
+	utf16 := func(s string) string {
+		b := []byte{0xff, 0xfe}
+		for _, c := range s {
+			b = append(b, byte(c), 0)
+		}
+		return string(b)
+	}
+	for _, tc := range []struct {
+		name     string
+		users    string
+		files    map[string]string
+		allowed  []string
+		problems []string
+	}{
+		{"UTF-16 with a byte order mark", `roster = "r.csv"`, map[string]string{"r.csv": utf16("username\r\nsam\r\n")}, nil, []string{
+			`r.csv:1:1: users.roster: is not UTF-8 but UTF-16 (save it as "CSV UTF-8" from the spreadsheet)`,
+		}},
+		{"UTF-16 without one", `roster = "r.txt"`, map[string]string{"r.txt": utf16("sam\n")[2:]}, nil, []string{
+			`r.txt:1:1: users.roster: is not UTF-8 but UTF-16 (save it as "CSV UTF-8" from the spreadsheet)`,
+		}},
+		{"Latin-1", `roster = "r.csv"`, map[string]string{"r.csv": "username,name\nsam,Ren\xe9e\n"}, nil, []string{
+			`r.csv:2:8: users.roster: byte 0xe9 is not UTF-8 (save it as "CSV UTF-8" from the spreadsheet)`,
+		}},
+		{"semicolons", `roster = "r.csv"`, map[string]string{"r.csv": "\ufeffName;SIS Login ID;Section\n\"Doe; Sam\";sam;A\nLee;lee;B\n"}, []string{"kendra", "sam", "lee"}, nil},
+		{"tabs", `roster = "r.csv"`, map[string]string{"r.csv": "Name\tusername\nSam Doe\tsam\n"}, []string{"kendra", "sam"}, nil},
+		{"commas with a semicolon in a quoted header", `roster = "r.csv"`, map[string]string{"r.csv": "\"a;b;c\",username\nx,sam\n"}, []string{"kendra", "sam"}, nil},
+		{"an @ without a domain", `roster = "r.txt"`, map[string]string{"r.txt": "sam\nk@\n"}, nil, []string{
+			`r.txt:2:1: users.roster: "k@" has an @ but no domain name after it (a username like "kendra", or an address like "kendra@college.edu")`,
+		}},
+		{"roster_column with a .txt roster", "roster = \"r.txt\"\nroster_column = \"login\"", map[string]string{"r.txt": "sam\n"}, nil, []string{
+			`site.toml:9:1: users.roster_column: is set, but users.roster "r.txt" is a .txt file, one username a line, which has no columns (remove roster_column, or export the roster as .csv)`,
+		}},
+		{"a system account", `roster = "r.txt"`, map[string]string{"r.txt": "sam\nroot\n"}, []string{"kendra", "sam", "root"}, []string{
+			`r.txt:2:1: warning: users.roster: "root" is a system account, not a person's (use the person's own account)`,
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			allowed, problems := loadRosterSite(t, tc.users, tc.files)
+			if diff := cmp.Diff(tc.allowed, allowed); diff != "" {
+				t.Errorf("allowed users (-want +got):\n%s", diff)
+			}
+			if diff := cmp.Diff(tc.problems, problems); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -32,6 +33,18 @@ func Scaffold(o ScaffoldOptions) string {
 # For an editor that underlines mistakes as you type, run "hubgen schema > site.schema.json" and
 # put "#:schema ./site.schema.json" on this file's first line.
 `, course)
+	if o.Course != "" {
+		// A sub-path changes the hub's address: say so where it cannot be missed.
+		domain := o.Domain
+		if domain == "" {
+			domain = "DOMAIN"
+		}
+		fmt.Fprintf(&b, `#
+# --course %s chose a sub-path: the hub is served at https://%s/%s/
+# (hub.base_url below) and keeps its database and secrets in %s (hub.state_dir).
+# To serve it at the domain's root instead, set base_url = "/".
+`, commentSafe(o.Course), commentSafe(domain), commentSafe(o.Course), commentSafe(o.courseStateDir()))
+	}
 
 	values := scaffoldValues(o)
 	table := ""
@@ -46,19 +59,25 @@ func Scaffold(o ScaffoldOptions) string {
 		} else {
 			b.WriteString("\n")
 		}
-		b.WriteString("# " + fieldComment(f, values) + "\n")
+		b.WriteString("# " + fieldComment(f, values, o) + "\n")
 		if v, ok := values[f.Key]; ok {
 			fmt.Fprintf(&b, "%s = %s\n", name, v)
 			continue
 		}
-		fmt.Fprintf(&b, "# %s = %s\n", name, withDomain(f.Example, o.Domain))
+		fmt.Fprintf(&b, "# %s = %s\n", name, o.example(f))
 	}
 	return b.String()
 }
 
-// fieldComment is a key's documentation line: what it does, then required or its default.
-func fieldComment(f Field, values map[string]string) string {
+// fieldComment is a key's documentation line: what it does, then required or its default, and
+// which flag set it.
+func fieldComment(f Field, values map[string]string, o ScaffoldOptions) string {
 	switch {
+	case o.setByCourse(f.Key):
+		return f.Doc + "; set by --course " + commentSafe(o.Course) + " (default " + tomlValueText(f.Default) + ")"
+	case o.Course != "" && inCourseStateDir(f.Key):
+		file := path.Base(unquoted(f.Example))
+		return f.Doc + "; default state_dir + /" + file + ", here " + commentSafe(o.courseStateDir()+"/"+file)
 	case f.Required && values[f.Key] == f.Example:
 		// No flag sets it, so the value is the example: right for many installs, not all.
 		return f.Doc + "; required (this is an example: check it)"
@@ -98,9 +117,39 @@ func scaffoldValues(o ScaffoldOptions) map[string]string {
 	}
 	if o.Course != "" {
 		v["hub.base_url"] = tomlString("/" + o.Course + "/")
-		v["hub.state_dir"] = tomlString("/srv/jupyterhub/" + o.Course)
+		v["hub.state_dir"] = tomlString(o.courseStateDir())
 	}
 	return v
+}
+
+// setByCourse tells whether --course set key.
+func (o ScaffoldOptions) setByCourse(key string) bool {
+	return o.Course != "" && (key == "hub.base_url" || key == "hub.state_dir")
+}
+
+func (o ScaffoldOptions) courseStateDir() string { return "/srv/jupyterhub/" + o.Course }
+
+// inCourseStateDir tells whether key's default is a file in hub.state_dir, which --course moves.
+func inCourseStateDir(key string) bool {
+	return key == "hub.cookie_secret_file" || key == "hub.proxy_auth_token_file"
+}
+
+// example is the commented-out value shown for f: its example, with the course's domain, and for
+// a file in hub.state_dir, the path it has by default in the course's state directory.
+func (o ScaffoldOptions) example(f Field) string {
+	if o.Course != "" && inCourseStateDir(f.Key) {
+		return tomlString(o.courseStateDir() + "/" + path.Base(unquoted(f.Example)))
+	}
+	return withDomain(f.Example, o.Domain)
+}
+
+// unquoted is a TOML basic string example without its quotes.
+func unquoted(example string) string { return strings.Trim(example, `"`) }
+
+// commentSafe keeps a flag's value on its comment line: a line break would end the comment.
+func commentSafe(s string) string {
+	q := tomlString(s)
+	return q[1 : len(q)-1]
 }
 
 // withDomain puts the course's domain in an example written for exampleDomain.

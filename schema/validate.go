@@ -17,13 +17,15 @@ const (
 	// useradd NAME_REGEX Debian ships, without the trailing "$" of machine accounts).
 	UsernamePattern = `^[a-z_][a-z0-9_.-]{0,31}$`
 	// DomainPattern is a lowercase fully qualified domain name of RFC 1123 labels.
-	DomainPattern = `^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`
+	// The last label starts with a letter, as every top-level domain does: that keeps IP
+	// addresses and names like "hub.123" out.
+	DomainPattern = `^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$`
 	// BaseURLPattern is a URL path of unreserved characters that starts and ends with "/".
 	BaseURLPattern = `^/(?:[A-Za-z0-9._~-]+/)*$`
 	// SizePattern is an nginx size: a number with an optional k, m or g.
 	SizePattern = `^[0-9]+[kKmMgG]?$`
-	// NginxVersionPattern is MAJOR.MINOR.
-	NginxVersionPattern = `^1\.[0-9]{1,3}$`
+	// NginxVersionPattern is MAJOR.MINOR, or MAJOR.MINOR.PATCH as `nginx -v` prints it.
+	NginxVersionPattern = `^1\.[0-9]{1,3}(?:\.[0-9]{1,3})?$`
 	// SystemUserPattern is the nginx worker user.
 	SystemUserPattern = `^[a-z_][a-z0-9_-]{0,31}$`
 	// MaxDomainLength is RFC 1035's limit for a name in text form without the final dot.
@@ -39,6 +41,7 @@ var (
 	baseURLRE      = regexp.MustCompile(BaseURLPattern)
 	sizeRE         = regexp.MustCompile(SizePattern)
 	nginxVersionRE = regexp.MustCompile(NginxVersionPattern)
+	domainLabelRE  = regexp.MustCompile(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 	systemUserRE   = regexp.MustCompile(SystemUserPattern)
 )
 
@@ -75,11 +78,15 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	// executable whose name has a quote or a backslash.
 	if set("hub.executable") && !hasControl(s.Hub.Executable) && !unitExecutableOK(s.Hub.Executable) {
 		r.atValue("hub.executable", "%s has a quote or a backslash, or a \"$\" in its directory, which the systemd unit cannot hold (install jupyterhub in a plain directory)", quote(s.Hub.Executable))
+	} else if msg := unitPATHProblem(s.Hub.Executable); set("hub.executable") && msg != "" {
+		r.atValue("hub.executable", "%s %s", quote(s.Hub.Executable), msg)
 	}
 	// Left out, hub.executable comes from spawner.cmd[0]'s directory, which then reaches the unit.
 	if !set("hub.executable") && len(s.Spawner.Cmd) > 0 && s.Hub.Executable == defaultExecutable(s.Spawner.Cmd) {
 		if hasControl(path.Dir(s.Hub.Executable)) || !unitExecutableOK(s.Hub.Executable) {
 			r.atValue("spawner.cmd[0]", "%s has a control character, a quote, a backslash or a \"$\" in its directory, where the unit would run jupyterhub from (set hub.executable, or install jupyterhub in a plain directory)", quote(s.Spawner.Cmd[0]))
+		} else if unitPATHProblem(s.Hub.Executable) != "" {
+			r.atValue("spawner.cmd[0]", "%s has a \":\" in its directory, where the unit would run jupyterhub from, and the unit's PATH would split it in two (set hub.executable, or install jupyterhub in a directory without \":\")", quote(s.Spawner.Cmd[0]))
 		}
 	}
 
@@ -88,10 +95,13 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	}
 	if set("tls.resolvers") {
 		validateResolvers(r, s.TLS.Resolvers)
+		validateResolverDuplicates(r, s.TLS.Resolvers)
 	}
 
 	validateUsers(r, "users.admin", s.Users.AdminUsers)
 	validateUsers(r, "users.allowed", s.Users.AllowedUsers)
+	warnSystemAccounts(r, "users.admin", s.Users.AdminUsers)
+	warnSystemAccounts(r, "users.allowed", s.Users.AllowedUsers)
 	if set("users.admin") && len(s.Users.AdminUsers) == 0 {
 		r.atValue("users.admin", "is empty (at least one admin, like admin = [\"peter\"])")
 	}
@@ -99,6 +109,7 @@ func validate(r *reporter, s *Site, values map[string]any) {
 
 	if set("spawner.cmd") {
 		validateCommand(r, s.Spawner.Cmd)
+		warnCommandAsString(r, s.Spawner.Cmd)
 	}
 	if set("spawner.default_url") {
 		validateURLPath(r, "spawner.default_url", s.Spawner.DefaultURL)
@@ -110,7 +121,7 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	if set("hub.base_url") {
 		validateBaseURL(r, s.Hub.BaseURL)
 	}
-	validatePorts(r, s, set)
+	validatePorts(r, s, set, values)
 	// One file for both secrets would make the proxy token the cookie secret: whoever can talk to
 	// the proxy's API could forge every user's login cookie.
 	if s.Hub.CookieSecretFile == s.Hub.ProxyAuthTokenFile {
@@ -126,8 +137,16 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	if set("nginx.client_max_body_size") && !sizeRE.MatchString(s.Nginx.ClientMaxBodySize) {
 		r.atValue("nginx.client_max_body_size", "%q is not an nginx size (a number with an optional k, m or g, like \"100m\")", s.Nginx.ClientMaxBodySize)
 	}
-	if set("nginx.version") {
-		validateNginxVersion(r, s.Nginx.Version)
+	if set("nginx.client_max_body_size") {
+		validateSizeLimit(r, "nginx.client_max_body_size", s.Nginx.ClientMaxBodySize)
+	}
+	if set("nginx.version") && validateNginxVersion(r, s.Nginx.Version) {
+		// What `nginx -v` prints is welcome; the templates differ by minor version only, and Site
+		// promises MAJOR.MINOR.
+		if major, rest, _ := strings.Cut(s.Nginx.Version, "."); strings.Contains(rest, ".") {
+			minor, _, _ := strings.Cut(rest, ".")
+			s.Nginx.Version = major + "." + minor
+		}
 	}
 	if set("nginx.user") && !systemUserRE.MatchString(s.Nginx.User) {
 		r.atValue("nginx.user", "%q is not a system user name (like \"www-data\" on Debian or \"nginx\" on Fedora)", s.Nginx.User)
@@ -163,8 +182,12 @@ func validateDomain(r *reporter, domain string) {
 		r.atValue(key, "%q has an uppercase letter (domains are written lowercase: %q)", domain, strings.ToLower(domain))
 	case strings.HasSuffix(domain, ".") && domainRE.MatchString(strings.TrimSuffix(domain, ".")):
 		r.atValue(key, "%q ends with a dot (write it without: %q)", domain, strings.TrimSuffix(domain, "."))
+	case strings.Contains(domain, "://") && urlDomain(domain) != "":
+		// Suggest the name in it, lowercase, rather than paths built from the URL.
+		r.atValue(key, "%s is a URL, not a domain name (just the name: %q)", quote(domain), urlDomain(domain))
 	case strings.Contains(domain, "://"):
 		r.atValue(key, "%s is a URL, not a domain name (just the name, like \"notebooks.example.edu\")", quote(domain))
+	case !validateDomainKind(r, domain):
 	case !strings.Contains(domain, "."):
 		r.atValue(key, "%s is not fully qualified (a name with at least one dot, like \"notebooks.example.edu\")", quote(domain))
 	case !domainRE.MatchString(domain):
@@ -384,7 +407,7 @@ func validateBaseURL(r *reporter, u string) {
 	}
 }
 
-func validatePorts(r *reporter, s *Site, set func(string) bool) {
+func validatePorts(r *reporter, s *Site, set func(string) bool, values map[string]any) {
 	ports := []struct {
 		key  string
 		port int
@@ -398,7 +421,12 @@ func validatePorts(r *reporter, s *Site, set func(string) bool) {
 	used := map[int]string{}
 	for _, p := range ports {
 		if p.port < 1 || p.port > 65535 {
-			r.atValue(p.key, "%d is not a port (a number from 1 to 65535)", p.port)
+			// The file's own number: Site holds it clamped to an int32.
+			written := int64(p.port)
+			if v, ok := values[p.key].(int64); ok {
+				written = v
+			}
+			r.atValue(p.key, "%d is not a port (a number from 1 to 65535)", written)
 			continue
 		}
 		if other, dup := used[p.port]; dup {
@@ -414,14 +442,21 @@ func validatePorts(r *reporter, s *Site, set func(string) bool) {
 	}
 }
 
-func validateNginxVersion(r *reporter, v string) {
+// validateNginxVersion tells whether v is a version hubgen can write for.
+func validateNginxVersion(r *reporter, v string) bool {
 	const key = "nginx.version"
 	if !nginxVersionRE.MatchString(v) {
-		r.atValue(key, "%s is not a version (MAJOR.MINOR of `nginx -v`, like \"1.22\")", quote(v))
-		return
+		if major, _, found := strings.Cut(v, "."); found && major != "1" && nginxVersionRE.MatchString("1"+strings.TrimPrefix(v, major)) {
+			r.atValue(key, "%s is not an nginx hubgen knows (it writes for nginx 1.%d to 1.x; MAJOR.MINOR[.PATCH] of `nginx -v`, like \"1.22\")", quote(v), OldestNginx)
+			return false
+		}
+		r.atValue(key, "%s is not a version (MAJOR.MINOR[.PATCH] of `nginx -v`, like \"1.22\" or \"1.22.1\")", quote(v))
+		return false
 	}
-	minor, _ := strconv.Atoi(strings.TrimPrefix(v, "1."))
+	minor, _ := nginxMinor(v)
 	if minor < OldestNginx {
 		r.atValue(key, "%s is older than hubgen supports (nginx 1.%d or later)", quote(v), OldestNginx)
+		return false
 	}
+	return true
 }

@@ -84,7 +84,7 @@ var badSites = []struct {
 		"1:10: domain: \"Hub.Example.edu\" has an uppercase letter (domains are written lowercase: \"hub.example.edu\")",
 	}},
 	{"domain-url", []string{
-		"1:10: domain: \"https://hub.example.edu/\" is a URL, not a domain name (just the name, like \"notebooks.example.edu\")",
+		"1:10: domain: \"https://hub.example.edu/\" is a URL, not a domain name (just the name: \"hub.example.edu\")",
 	}},
 	{"duplicate-key", []string{
 		"2:28: domain: syntax error: Key 'domain' has already been defined. (see https://toml.io/en/v1.0.0)",
