@@ -90,6 +90,8 @@ func loadJSONSchema(t testing.TB) map[string]any {
 // JSON Schema cannot express. The test requires them to disagree, so that a limit lifted is
 // noticed and removed from here.
 var knownLimits = map[string]string{
+	"culler-max-age-overflow":         "a duration of at most 366 days: a sum of units a pattern cannot bound",
+	"limits-cpu-nan":                  "TOML's nan has no JSON form, so no schema keyword can refuse it",
 	"port-clash":                      "every port must be different: a rule across keys",
 	"secret-files-shared":             "the two secret files must differ: a rule across keys",
 	"roster-missing-file":             "the roster file must exist and hold usernames: a rule about another file",
@@ -464,13 +466,13 @@ func validateJSONSchema(t testing.TB, sch map[string]any, value any, path string
 			if kw == "minLength" && n < limit || kw == "maxLength" && n > limit {
 				fail("length %d breaks %s %d", n, kw, limit)
 			}
-		case "minimum", "maximum":
+		case "minimum", "maximum", "exclusiveMinimum":
 			n, ok := jsonNumber(value)
 			if !ok {
 				continue
 			}
 			limit := arg.(float64)
-			if kw == "minimum" && n < limit || kw == "maximum" && n > limit {
+			if kw == "minimum" && n < limit || kw == "maximum" && n > limit || kw == "exclusiveMinimum" && n <= limit {
 				fail("%v breaks %s %v", n, kw, limit)
 			}
 		case "minItems":

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -166,6 +167,15 @@ func typedValue(r *reporter, values map[string]any, key string, v any) {
 	case KindBool:
 		if b, ok := v.(bool); ok {
 			values[key] = b
+			return
+		}
+	case KindNumber:
+		switch n := v.(type) {
+		case float64:
+			values[key] = n
+			return
+		case int64:
+			values[key] = float64(n)
 			return
 		}
 	case KindCommand:
@@ -381,6 +391,23 @@ func build(name string, values map[string]any) *Site {
 		Version:           str("nginx.version", "1.22"),
 		User:              str("nginx.user", "www-data"),
 		PIDFile:           str("nginx.pid", "/run/nginx.pid"),
+	}
+	s.Spawner.Kind = str("spawner.kind", SpawnerLocal)
+	s.Culler = Culler{
+		Enabled:       flag("culler.enabled", true),
+		Timeout:       duration(values, "culler.timeout", time.Hour),
+		Interval:      duration(values, "culler.interval", 10*time.Minute),
+		MaxAge:        duration(values, "culler.max_age", 0),
+		Users:         flag("culler.users", false),
+		Concurrency:   num("culler.concurrency", 10),
+		KernelTimeout: duration(values, "culler.kernel_timeout", 0),
+	}
+	s.Limits = Limits{
+		Memory:        str("limits.memory", ""),
+		CPU:           number(values, "limits.cpu", 0),
+		HubMemoryMax:  str("limits.hub_memory_max", "90%"),
+		HubMemoryHigh: str("limits.hub_memory_high", ""),
+		HubTasksMax:   str("limits.hub_tasks_max", ""),
 	}
 	return s
 }

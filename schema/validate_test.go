@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -225,7 +226,7 @@ state_dir = "/var/lib/hub"
 		Domain:  "hub.example.edu",
 		TLS:     TLS{Cert: "/c.pem", Key: "/k.pem", Profile: ProfileIntermediate, HSTS: true, Resolvers: []string{"127.0.0.53"}},
 		Users:   Users{AdminUsers: []string{"prof"}},
-		Spawner: Spawner{Cmd: []string{"/opt/conda/bin/jupyterhub-singleuser"}},
+		Spawner: Spawner{Cmd: []string{"/opt/conda/bin/jupyterhub-singleuser"}, Kind: SpawnerLocal},
 		Hub: Hub{
 			Port: 8000, HubPort: 8081, ProxyAPIPort: 8001, BaseURL: "/",
 			StateDir:           "/var/lib/hub",
@@ -233,7 +234,9 @@ state_dir = "/var/lib/hub"
 			ProxyAuthTokenFile: "/var/lib/hub/proxy_auth_token",
 			Executable:         "/opt/conda/bin/jupyterhub",
 		},
-		Nginx: Nginx{HTTPPort: 80, HTTPSPort: 443, IPv6: true, ClientMaxBodySize: "100m", ACMEWebroot: "/var/www/letsencrypt", Version: "1.22", User: "www-data", PIDFile: "/run/nginx.pid"},
+		Nginx:  Nginx{HTTPPort: 80, HTTPSPort: 443, IPv6: true, ClientMaxBodySize: "100m", ACMEWebroot: "/var/www/letsencrypt", Version: "1.22", User: "www-data", PIDFile: "/run/nginx.pid"},
+		Culler: Culler{Enabled: true, Timeout: time.Hour, Interval: 10 * time.Minute, Concurrency: 10},
+		Limits: Limits{HubMemoryMax: "90%"},
 	}
 	if diff := cmp.Diff(want, site); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
