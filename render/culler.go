@@ -48,6 +48,7 @@ type resourcesView struct {
 	MemLimit     string // empty: none
 	CPULimit     float64
 	UnitLimits   []unitLimit // the hub unit's [Service] resource settings
+	UnitLimitsOn []string    // comment lines: what the unit's limits hold
 }
 
 type unitLimit struct {
@@ -108,6 +109,18 @@ func newResourcesView(s *schema.Site) resourcesView {
 	} {
 		if l.Value != "" {
 			v.UnitLimits = append(v.UnitLimits, l)
+		}
+	}
+	// The local spawner starts every server in the hub's own cgroup; SystemdSpawner starts each
+	// in a unit of its own, outside the hub's.
+	v.UnitLimitsOn = []string{
+		"The cap of the hub and every server it starts, all in this unit's cgroup: the machine keeps",
+		"memory for sshd and nginx however much the servers take.",
+	}
+	if v.SpawnerClass != "" {
+		v.UnitLimitsOn = []string{
+			"The cap of the hub, its proxy and the culler. SystemdSpawner runs each server in a unit of",
+			"its own, outside this one, held by the per-user limits in jupyterhub_config.py.",
 		}
 	}
 	return v
