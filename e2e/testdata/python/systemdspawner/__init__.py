@@ -12,4 +12,13 @@ from jupyterhub.spawner import Spawner
 
 
 class SystemdSpawner(Spawner):
-    """Declares nothing: every trait a test reads is JupyterHub's."""
+    """Declares no trait: every trait a test reads is JupyterHub's. It cannot spawn."""
+
+    async def start(self):
+        raise NotImplementedError("a test stand-in: install jupyterhub-systemdspawner")
+
+    async def stop(self, now=False):
+        raise NotImplementedError("a test stand-in: install jupyterhub-systemdspawner")
+
+    async def poll(self):
+        return 1  # never running
