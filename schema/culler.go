@@ -198,6 +198,8 @@ func (r *reporter) warnAtValue(key, format string, args ...any) {
 // The JSON Schema's rules for [culler] and [limits], added to schemaRules here so that the table
 // in jsonschema.go and these keys' validator stay side by side.
 func init() {
+	tableDocs["culler"] = "Stopping idle servers (jupyterhub-idle-culler, as a hub service with a scoped role) and idle kernels."
+	tableDocs["limits"] = "Per-user memory and CPU (SystemdSpawner only), and a cap on the hub's systemd unit."
 	for _, key := range []string{"culler.timeout", "culler.interval", "culler.max_age", "culler.kernel_timeout"} {
 		schemaRules[key] = func(s *jsonSchema) { s.Pattern = DurationPattern }
 	}

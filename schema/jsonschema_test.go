@@ -92,6 +92,7 @@ func loadJSONSchema(t testing.TB) map[string]any {
 var knownLimits = map[string]string{
 	"culler-max-age-overflow":         "a duration of at most 366 days: a sum of units a pattern cannot bound",
 	"limits-cpu-nan":                  "TOML's nan has no JSON form, so no schema keyword can refuse it",
+	"limits-local-spawner":            "per-user limits need spawner.kind = \"systemd\": a rule across tables",
 	"port-clash":                      "every port must be different: a rule across keys",
 	"secret-files-shared":             "the two secret files must differ: a rule across keys",
 	"roster-missing-file":             "the roster file must exist and hold usernames: a rule about another file",
@@ -144,6 +145,10 @@ var schemaCases = []struct {
 	{"path-long-in-bytes", minimalSite + "[hub]\nexecutable = \"/" + strings.Repeat("é", 2048) + "\"\n", false},
 	{"date-value", "domain = 2027-01-15\n" + strings.SplitN(minimalSite, "\n", 2)[1], false},
 	{"array-of-tables", minimalSite + "[[nginx]]\nuser = \"nginx\"\n", false},
+	{"limits-local-spawner", minimalSite + "[limits]\nmemory = \"2G\"\n", false},
+	{"limits-systemd-spawner", strings.Replace(minimalSite, "[spawner]\n", "[spawner]\nkind = \"systemd\"\n", 1) + "[limits]\nmemory = \"2G\"\ncpu = 2\n", true},
+	{"culler-durations", minimalSite + "[culler]\ntimeout = \"1h30m\"\ninterval = \"90s\"\nmax_age = \"2d\"\nkernel_timeout = \"20m\"\n", true},
+	{"culler-duration-words", minimalSite + "[culler]\ntimeout = \"1 hour\"\n", false},
 }
 
 const minimalSite = `domain = "hub.example.edu"
