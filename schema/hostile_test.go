@@ -275,6 +275,12 @@ var hostileCases = []hostileCase{
 		refuse("limits.hub_memory_max", `"90%`, `is not a systemd memory limit`)),
 	hostile("limits-hub-memory-high-specifier", hostileSite(`limits.hub_memory_high = "%h"`),
 		refuse("limits.hub_memory_high", `"%h"`, `is not a systemd memory limit`)),
+	hostile("culler-timeout-mixed-units", hostileSite(`culler.timeout = "1d2h3m4s"`),
+		accept(python+`: '--timeout=93784',`)),
+	hostile("limits-cpu-fraction", hostileSite(`spawner.kind = "systemd"`, `limits.cpu = 0.25`, `limits.memory = "512M"`),
+		accept(python+`: c.SystemdSpawner.cpu_limit = 0.25`, python+`: c.SystemdSpawner.mem_limit = '512M'`)),
+	hostile("limits-hub-whole-machine", hostileSite(`limits.hub_memory_max = "100%"`, `limits.hub_tasks_max = "100%"`),
+		accept(unit+`: MemoryMax=100%`, unit+`: TasksMax=100%`)),
 	hostile("limits-hub-tasks-max-injection", hostileSite(`limits.hub_tasks_max = "infinity; User=nobody"`),
 		refuse("limits.hub_tasks_max", `"infinity;`, `is not a systemd task limit`)),
 
