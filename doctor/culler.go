@@ -54,7 +54,7 @@ func checkHubPython(site *schema.Site, sys System, _ *facts) Result {
 	var names []string
 	for _, m := range needed {
 		names = append(names, m.Module)
-		if err := sys.PythonImport(python, m.Module); err != nil {
+		if err := sys.PyImport(python, m.Module); err != nil {
 			missing = append(missing, m)
 		}
 	}

@@ -33,7 +33,7 @@ func TestHubPythonSkipsWhenNothingIsImported(t *testing.T) {
 	f := newFixture(t)
 	f.site.Culler.Enabled = false
 	f.site.Spawner.Kind = schema.SpawnerLocal
-	f.sys.PythonImport = func(python, module string) error { return errors.New("must not be called") }
+	f.sys.PyImport = func(python, module string) error { return errors.New("must not be called") }
 	if r := checkHubPython(f.site, f.sys, nil); r.Status != Skip {
 		t.Errorf("%s: %s, want skip", r.Status, r.Detail)
 	}

@@ -49,8 +49,8 @@ type System struct {
 	Nginx string
 	// NginxTest runs `nginx -t` on the config file at conf and returns its output.
 	NginxTest func(nginx, conf string) ([]byte, error)
-	// PythonImport imports module with the python program, as the hub's unit would run it.
-	PythonImport func(python, module string) error
+	// PyImport imports module with the python program, as the hub's unit would run it.
+	PyImport func(python, module string) error
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -63,13 +63,13 @@ func Local(root, site string) System {
 		}
 	}
 	return System{
-		Root:         root,
-		Site:         site,
-		Now:          time.Now,
-		LookupUser:   lookupUser,
-		Nginx:        nginx,
-		NginxTest:    runNginxTest,
-		PythonImport: importPython,
+		Root:       root,
+		Site:       site,
+		Now:        time.Now,
+		LookupUser: lookupUser,
+		Nginx:      nginx,
+		NginxTest:  runNginxTest,
+		PyImport:   importPython,
 	}
 }
 

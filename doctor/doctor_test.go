@@ -74,7 +74,7 @@ func newFixture(t *testing.T) *fixture {
 			f.nginxRuns = append(f.nginxRuns, conf)
 			return nil, nil
 		},
-		PythonImport: func(python, module string) error { return nil },
+		PyImport: func(python, module string) error { return nil },
 	}
 	f.sys.Root = f.root
 	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
@@ -323,7 +323,7 @@ func TestEachCheckFails(t *testing.T) {
 		{
 			name: "culler not installed", check: "hub python", status: Fail,
 			breakf: func(f *fixture) {
-				f.sys.PythonImport = func(python, module string) error { return errors.New("No module named " + module) }
+				f.sys.PyImport = func(python, module string) error { return errors.New("No module named " + module) }
 			},
 			detail: "ROOT/opt/hub/bin/python3 cannot import jupyterhub_idle_culler",
 			fix:    "ROOT/opt/hub/bin/python3 -m pip install jupyterhub-idle-culler",
@@ -332,7 +332,7 @@ func TestEachCheckFails(t *testing.T) {
 			name: "culler not installed in Debian's Python", check: "hub python", status: Fail,
 			breakf: func(f *fixture) {
 				f.write(f.site.Hub.Executable, "#!/usr/bin/python3\n# Debian's jupyterhub\n", 0o755)
-				f.sys.PythonImport = func(python, module string) error {
+				f.sys.PyImport = func(python, module string) error {
 					if python != filepath.Join(f.root, "usr/bin/python3") {
 						return fmt.Errorf("asked %s, not the #! line's Python", python)
 					}
@@ -346,7 +346,7 @@ func TestEachCheckFails(t *testing.T) {
 			name: "systemdspawner not installed", check: "hub python", status: Fail,
 			breakf: func(f *fixture) {
 				f.site.Spawner.Kind = schema.SpawnerSystemd
-				f.sys.PythonImport = func(python, module string) error {
+				f.sys.PyImport = func(python, module string) error {
 					if module == "systemdspawner" {
 						return errors.New("No module named " + module)
 					}
