@@ -50,6 +50,8 @@ type System struct {
 	Nginx string
 	// NginxTest runs `nginx -t` on the config file at conf and returns its output.
 	NginxTest func(nginx, conf string) ([]byte, error)
+	// PyImport imports module with the python program, as the hub's unit would run it.
+	PyImport func(python, module string) error
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -68,6 +70,7 @@ func Local(root, site string) System {
 		LookupUser: lookupUser,
 		Nginx:      nginx,
 		NginxTest:  runNginxTest,
+		PyImport:   importPython,
 	}
 }
 
@@ -99,6 +102,7 @@ var checks = []check{
 	checkDHParams,
 	checkSpawner,
 	checkHubExecutable,
+	checkHubPython,
 	checkUsers,
 	checkStateDir,
 	checkNginx,

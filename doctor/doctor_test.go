@@ -85,6 +85,7 @@ func newFixtureOf(t *testing.T, text string) *fixture {
 			f.nginxRuns = append(f.nginxRuns, conf)
 			return nil, nil
 		},
+		PyImport: func(python, module string) error { return nil },
 	}
 	f.sys.Root = f.root
 	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
@@ -345,6 +346,42 @@ func TestEachCheckFails(t *testing.T) {
 			name: "state_dir a file", check: "state_dir", status: Fail,
 			breakf: func(f *fixture) { f.remove(f.site.Hub.StateDir); f.write(f.site.Hub.StateDir, "", 0o644) },
 			detail: "is not a directory",
+		},
+		{
+			name: "culler not installed", check: "hub python", status: Fail,
+			breakf: func(f *fixture) {
+				f.sys.PyImport = func(python, module string) error { return errors.New("No module named " + module) }
+			},
+			detail: "ROOT/opt/hub/bin/python3 cannot import jupyterhub_idle_culler",
+			fix:    "ROOT/opt/hub/bin/python3 -m pip install jupyterhub-idle-culler",
+		},
+		{
+			name: "culler not installed in Debian's Python", check: "hub python", status: Fail,
+			breakf: func(f *fixture) {
+				f.write(f.site.Hub.Executable, "#!/usr/bin/python3\n# Debian's jupyterhub\n", 0o755)
+				f.sys.PyImport = func(python, module string) error {
+					if python != filepath.Join(f.root, "usr/bin/python3") {
+						return fmt.Errorf("asked %s, not the #! line's Python", python)
+					}
+					return errors.New("No module named " + module)
+				}
+			},
+			detail: "ROOT/usr/bin/python3 cannot import jupyterhub_idle_culler",
+			fix:    "apt-get install python3-pip python3-dateutil python3-packaging python3-tornado python3-traitlets && ROOT/usr/bin/python3 -m pip install --break-system-packages --no-deps jupyterhub-idle-culler",
+		},
+		{
+			name: "systemdspawner not installed", check: "hub python", status: Fail,
+			breakf: func(f *fixture) {
+				f.site.Spawner.Kind = schema.SpawnerSystemd
+				f.sys.PyImport = func(python, module string) error {
+					if module == "systemdspawner" {
+						return errors.New("No module named " + module)
+					}
+					return nil
+				}
+			},
+			detail: "ROOT/opt/hub/bin/python3 cannot import systemdspawner",
+			fix:    "ROOT/opt/hub/bin/python3 -m pip install jupyterhub-systemdspawner",
 		},
 		{
 			name: "nginx -t fails", check: "nginx -t", status: Fail,

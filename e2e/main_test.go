@@ -111,7 +111,8 @@ func mustRun(t *testing.T, timeout time.Duration, dir string, env []string, name
 	return stdout.String()
 }
 
-// hubEnv is the environment JupyterHub runs in: this one, plus what Debian's proxy needs.
+// hubEnv is the environment JupyterHub runs in: this one, plus what Debian's proxy needs, and
+// the test-only Python packages (JupyterHub passes PYTHONPATH on to its services and servers).
 func hubEnv() []string {
-	return append(os.Environ(), "NODE_PATH="+nodePath)
+	return append(os.Environ(), "NODE_PATH="+nodePath, "PYTHONPATH="+testPythonPath())
 }

@@ -69,6 +69,8 @@ func funcs() template.FuncMap {
 	m["systemdArg"] = systemdArg
 	m["systemdPath"] = systemdPath
 	m["commentText"] = commentText
+	m["pyFloat"] = pyFloat
+	m["systemdLimit"] = systemdLimit
 	return m
 }
 
@@ -93,6 +95,8 @@ type view struct {
 	AllowedUsers  []string // admins first, then the allowed users; never empty
 	UnitPath      string   // PATH for the hub: its own bin directory first, for configurable-http-proxy
 	ConfigPath    string
+	Culler        cullerView
+	Resources     resourcesView
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -134,6 +138,8 @@ func newView(s *schema.Site, o options) view {
 		v.HSTS = hstsValue
 	}
 	v.Listen = newListen(s.Nginx)
+	v.Culler = newCullerView(s)
+	v.Resources = newResourcesView(s)
 	return v
 }
 

@@ -366,6 +366,16 @@ func pythonExpected(s *schema.Site) map[string]any {
 	if s.Spawner.NotebookDir != "" {
 		e["Spawner.notebook_dir"] = s.Spawner.NotebookDir
 	}
+	// spawner.kind = "systemd" is SystemdSpawner by its class path, holding the per-user limits.
+	if s.Spawner.Kind == schema.SpawnerSystemd {
+		e["JupyterHub.spawner_class"] = "systemdspawner.SystemdSpawner"
+		if s.Limits.Memory != "" {
+			e["SystemdSpawner.mem_limit"] = s.Limits.Memory
+		}
+		if s.Limits.CPU != 0 {
+			e["SystemdSpawner.cpu_limit"] = s.Limits.CPU
+		}
+	}
 	return e
 }
 

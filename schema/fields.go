@@ -12,10 +12,11 @@ const (
 	KindCommand      // a string or an array of strings
 	KindInt
 	KindBool
+	KindNumber // an integer or a float, read as a float
 )
 
 func (k Kind) String() string {
-	return [...]string{"a string", "a list of strings", "a string or a list of strings", "an integer", "true or false"}[k]
+	return [...]string{"a string", "a list of strings", "a string or a list of strings", "an integer", "true or false", "a number"}[k]
 }
 
 // Field describes one site.toml key. The table below is the single description of site.toml that
@@ -52,7 +53,7 @@ const (
 )
 
 // Tables are the TOML tables a site file may have.
-var Tables = []string{"tls", "users", "spawner", "hub", "nginx"}
+var Tables = []string{"tls", "users", "spawner", "hub", "nginx", "culler", "limits"}
 
 // Fields lists every key of site.toml version 1, in the order `hubgen init` writes them.
 var Fields = []Field{
@@ -91,6 +92,8 @@ var Fields = []Field{
 		Doc: "optional page users land on, such as /lab or /tree"},
 	{Key: "spawner.notebook_dir", Kind: KindString, Example: `"~/notebooks"`,
 		Doc: "optional directory the notebook server starts in"},
+	{Key: "spawner.kind", Kind: KindString, Default: SpawnerLocal, Example: `"systemd"`, Enum: []string{SpawnerLocal, SpawnerSystemd},
+		Doc: `"local": servers run as the users' processes under the hub; "systemd": each in its own systemd unit (jupyterhub-systemdspawner), which enforces [limits]`},
 
 	{Key: "hub.port", Kind: KindInt, Default: 8000, Example: "8000", Min: 1, Max: 65535,
 		Doc: "the hub's proxy listens on 127.0.0.1:port; nginx forwards to it"},
@@ -125,6 +128,32 @@ var Fields = []Field{
 		Doc: "the system user nginx's workers run as"},
 	{Key: "nginx.pid", Kind: KindString, Path: PathReadByNginx, Default: "/run/nginx.pid", Example: `"/run/nginx.pid"`,
 		Doc: "nginx's pid file; keep the one your nginx.service expects"},
+
+	{Key: "culler.enabled", Kind: KindBool, Default: true, Example: "true",
+		Doc: "stop servers nobody has used for culler.timeout (jupyterhub-idle-culler, run by the hub with a role that cannot do more)"},
+	{Key: "culler.timeout", Kind: KindString, Default: "1h", Example: `"1h"`,
+		Doc: `how long a server may sit unused before it is stopped, like "90s", "10m", "1h" or "2d"`},
+	{Key: "culler.interval", Kind: KindString, Default: "10m", Example: `"10m"`,
+		Doc: "how often the culler looks for idle servers"},
+	{Key: "culler.max_age", Kind: KindString, Example: `"7d"`,
+		Doc: "optional: stop every server this old, even one in use"},
+	{Key: "culler.users", Kind: KindBool, Default: false, Example: "false",
+		Doc: "also delete culled users from the hub's database (their files stay, and whoever the site allows can log in again)"},
+	{Key: "culler.concurrency", Kind: KindInt, Default: 10, Example: "10", Min: 1, Max: 100,
+		Doc: "how many requests the culler makes to the hub at once"},
+	{Key: "culler.kernel_timeout", Kind: KindString, Example: `"30m"`,
+		Doc: "optional: inside each server, shut down a kernel that has run no code for this long, even with its notebook open"},
+
+	{Key: "limits.memory", Kind: KindString, Example: `"2G"`,
+		Doc: `each user's memory limit, a whole number with K, M, G or T, like "2G"; needs spawner.kind = "systemd"`},
+	{Key: "limits.cpu", Kind: KindNumber, Example: "1.5",
+		Doc: `each user's CPU limit in CPUs, like 1.5; needs spawner.kind = "systemd"`},
+	{Key: "limits.hub_memory_max", Kind: KindString, Default: "90%", Example: `"90%"`,
+		Doc: `MemoryMax= of the hub's systemd unit: the hub, its proxy and (with the local spawner) every server together, like "90%" of the RAM or "12G"`},
+	{Key: "limits.hub_memory_high", Kind: KindString, Example: `"80%"`,
+		Doc: "optional MemoryHigh= of the hub's unit: above it the kernel reclaims the unit's memory hard, before MemoryMax= kills"},
+	{Key: "limits.hub_tasks_max", Kind: KindString, DefaultDoc: "systemd's DefaultTasksMax (15% of the kernel's limit)", Example: `"8192"`,
+		Doc: `optional TasksMax= of the hub's unit: processes and threads together, like "8192" or "20%"`},
 }
 
 // fieldsByKey indexes Fields.

@@ -94,6 +94,7 @@ type jsonSchema struct {
 	MaxLength         int                    `json:"maxLength,omitempty"`
 	Minimum           *int                   `json:"minimum,omitempty"`
 	Maximum           *int                   `json:"maximum,omitempty"`
+	ExclusiveMinimum  *float64               `json:"exclusiveMinimum,omitempty"`
 	MinItems          int                    `json:"minItems,omitempty"`
 	UniqueItems       bool                   `json:"uniqueItems,omitempty"`
 	PrefixItems       []*jsonSchema          `json:"prefixItems,omitempty"`
@@ -146,6 +147,8 @@ func fieldSchema(f Field) *jsonSchema {
 		s.Minimum, s.Maximum = &f.Min, &f.Max
 	case KindBool:
 		s.Type = "boolean"
+	case KindNumber:
+		s.Type = "number"
 	}
 	if rule, ok := schemaRules[f.Key]; ok {
 		rule(s)

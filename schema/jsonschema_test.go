@@ -75,6 +75,9 @@ func loadJSONSchema(t testing.TB) map[string]any {
 // JSON Schema cannot express. The test requires them to disagree, so that a limit lifted is
 // noticed and removed from here.
 var knownLimits = map[string]string{
+	"culler-max-age-overflow":         "a duration of at most 366 days: a sum of units a pattern cannot bound",
+	"limits-cpu-nan":                  "TOML's nan has no JSON form, so no schema keyword can refuse it",
+	"limits-local-spawner":            "per-user limits need spawner.kind = \"systemd\": a rule across tables",
 	"port-clash":                      "every port must be different: a rule across keys",
 	"secret-files-shared":             "the two secret files must differ: a rule across keys",
 	"roster-missing-file":             "the roster file must exist and hold usernames: a rule about another file",
@@ -127,6 +130,10 @@ var schemaCases = []struct {
 	{"path-long-in-bytes", minimalSite + "[hub]\nexecutable = \"/" + strings.Repeat("é", 2048) + "\"\n", false},
 	{"date-value", "domain = 2027-01-15\n" + strings.SplitN(minimalSite, "\n", 2)[1], false},
 	{"array-of-tables", minimalSite + "[[nginx]]\nuser = \"nginx\"\n", false},
+	{"limits-local-spawner", minimalSite + "[limits]\nmemory = \"2G\"\n", false},
+	{"limits-systemd-spawner", strings.Replace(minimalSite, "[spawner]\n", "[spawner]\nkind = \"systemd\"\n", 1) + "[limits]\nmemory = \"2G\"\ncpu = 2\n", true},
+	{"culler-durations", minimalSite + "[culler]\ntimeout = \"1h30m\"\ninterval = \"90s\"\nmax_age = \"2d\"\nkernel_timeout = \"20m\"\n", true},
+	{"culler-duration-words", minimalSite + "[culler]\ntimeout = \"1 hour\"\n", false},
 }
 
 const minimalSite = `domain = "hub.example.edu"
@@ -461,13 +468,13 @@ func validateJSONSchema(t testing.TB, sch map[string]any, value any, path string
 			if kw == "minLength" && n < limit || kw == "maxLength" && n > limit {
 				fail("length %d breaks %s %d", n, kw, limit)
 			}
-		case "minimum", "maximum":
+		case "minimum", "maximum", "exclusiveMinimum":
 			n, ok := jsonNumber(value)
 			if !ok {
 				continue
 			}
 			limit := arg.(float64)
-			if kw == "minimum" && n < limit || kw == "maximum" && n > limit {
+			if kw == "minimum" && n < limit || kw == "maximum" && n > limit || kw == "exclusiveMinimum" && n <= limit {
 				fail("%v breaks %s %v", n, kw, limit)
 			}
 		case "minItems":

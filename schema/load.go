@@ -172,6 +172,15 @@ func typedValue(r *reporter, values map[string]any, key string, v any) {
 			values[key] = b
 			return
 		}
+	case KindNumber:
+		switch n := v.(type) {
+		case float64:
+			values[key] = n
+			return
+		case int64:
+			values[key] = float64(n)
+			return
+		}
 	case KindCommand:
 		if s, ok := v.(string); ok {
 			values[key] = []string{s}
@@ -372,6 +381,23 @@ func build(name string, values map[string]any) *Site {
 		Version:           str("nginx.version"),
 		User:              str("nginx.user"),
 		PIDFile:           str("nginx.pid"),
+	}
+	s.Spawner.Kind = str("spawner.kind")
+	s.Culler = Culler{
+		Enabled:       flag("culler.enabled"),
+		Timeout:       duration(str("culler.timeout")),
+		Interval:      duration(str("culler.interval")),
+		MaxAge:        duration(str("culler.max_age")),
+		Users:         flag("culler.users"),
+		Concurrency:   num("culler.concurrency"),
+		KernelTimeout: duration(str("culler.kernel_timeout")),
+	}
+	s.Limits = Limits{
+		Memory:        str("limits.memory"),
+		CPU:           number(get("limits.cpu")),
+		HubMemoryMax:  str("limits.hub_memory_max"),
+		HubMemoryHigh: str("limits.hub_memory_high"),
+		HubTasksMax:   str("limits.hub_tasks_max"),
 	}
 	return s
 }

@@ -2,6 +2,8 @@
 // validation that reports every problem of a file at once.
 package schema
 
+import "time"
+
 // Site is one course's hub, fully defaulted and validated: nothing optional is left for the
 // templates to guess. Empty strings mean "not set" only where a field's comment says so.
 type Site struct {
@@ -16,6 +18,8 @@ type Site struct {
 	Spawner Spawner
 	Hub     Hub
 	Nginx   Nginx
+	Culler  Culler
+	Limits  Limits
 
 	// Warnings are problems that do not make the site invalid, such as a user listed twice.
 	Warnings Problems
@@ -55,7 +59,14 @@ type Spawner struct {
 	Cmd         []string
 	DefaultURL  string // empty: JupyterHub's default
 	NotebookDir string // empty: the user's home
+	Kind        string // SpawnerLocal or SpawnerSystemd
 }
+
+// The spawners hubgen can configure. Only SpawnerSystemd enforces Limits' per-user limits.
+const (
+	SpawnerLocal   = "local"
+	SpawnerSystemd = "systemd"
+)
 
 // Hub is the JupyterHub process and its files.
 type Hub struct {
@@ -83,3 +94,28 @@ type Nginx struct {
 
 // DatabaseFile is where JupyterHub keeps its SQLite database.
 func (h Hub) DatabaseFile() string { return h.StateDir + "/jupyterhub.sqlite" }
+
+// Culler is the idle culler: a hub-managed service that stops servers nobody has used for Timeout,
+// and the notebook servers' own culling of idle kernels.
+type Culler struct {
+	Enabled       bool
+	Timeout       time.Duration // whole seconds, at least one
+	Interval      time.Duration // how often the culler looks; whole seconds
+	MaxAge        time.Duration // 0: servers in use are never stopped
+	Users         bool          // also delete culled users from the hub's database
+	Concurrency   int           // the culler's parallel requests to the hub's API
+	KernelTimeout time.Duration // 0: kernels are not culled inside a running server
+}
+
+// Limits are the per-user limits, which only SystemdSpawner enforces, and the cap on the hub's
+// systemd unit. Empty strings and a zero CPU mean "no limit".
+type Limits struct {
+	Memory        string  // SystemdSpawner's mem_limit, like "2G"
+	CPU           float64 // SystemdSpawner's cpu_limit, in CPUs
+	HubMemoryMax  string  // MemoryMax= of the hub's unit, like "90%" or "12G"
+	HubMemoryHigh string  // MemoryHigh=
+	HubTasksMax   string  // TasksMax=, like "4096" or "50%"
+}
+
+// PerUser tells whether any per-user limit is set.
+func (l Limits) PerUser() bool { return l.Memory != "" || l.CPU != 0 }

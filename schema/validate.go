@@ -151,6 +151,9 @@ func validate(r *reporter, s *Site, values map[string]any) {
 	if set("nginx.user") && !systemUserRE.MatchString(s.Nginx.User) {
 		r.atValue("nginx.user", "%q is not a system user name (like \"www-data\" on Debian or \"nginx\" on Fedora)", s.Nginx.User)
 	}
+
+	validateCuller(r, s, values)
+	validateLimits(r, s, values)
 }
 
 // typeErrorReported tells whether key already has a problem, so a wrongly typed required key is

@@ -10,7 +10,7 @@ import (
 var cmdDoctor = &command{
 	name:     "doctor",
 	synopsis: "SITE [--root DIR]",
-	short:    "preflight on the server: certificate, secrets, programs, users, nginx -t",
+	short:    "preflight on the server: certificate, secrets, programs, the hub's Python modules, users, nginx -t",
 	long: `Check the server before the hub starts, one line per check, each failure followed by the
 command that fixes it:
 
@@ -24,6 +24,8 @@ command that fixes it:
 	dhparam              when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more
 	spawner.cmd          the program exists and is executable
 	hub.executable       the jupyterhub program exists and is executable
+	hub python           the hub's Python imports jupyterhub_idle_culler (culler on) and systemdspawner
+	                     (spawner.kind = "systemd")
 	users                every admin and allowed user has a system account (PAM needs one)
 	state_dir            hub.state_dir is a directory
 	nginx -t             when nginx is installed, it accepts the nginx.conf render would write

@@ -35,3 +35,30 @@ c.Authenticator.admin_users = {'prof'}
 c.Authenticator.allowed_users = {'prof'}
 
 c.Spawner.cmd = ['/usr/bin/jupyterhub-singleuser']
+
+# Idle culling: jupyterhub-idle-culler, run by the hub with the hub's own Python, stops servers
+# nobody has used for 1h. Its role has only the scopes the culler's README lists.
+_idle_culler_args = [
+    '-m',
+    'jupyterhub_idle_culler',
+    '--timeout=3600',
+    '--cull-every=600',
+    '--concurrency=10',
+    '--config=',
+]
+_idle_culler_scopes = [
+    'list:users',
+    'read:users:activity',
+    'read:servers',
+    'delete:servers',
+]
+c.JupyterHub.services.append({
+    'name': 'idle-culler',
+    'command': [sys.executable] + _idle_culler_args,
+})
+c.JupyterHub.load_roles.append({
+    'name': 'idle-culler',
+    'description': 'Stops servers idle for 1h (written by hubgen)',
+    'scopes': _idle_culler_scopes,
+    'services': ['idle-culler'],
+})

@@ -1,0 +1,253 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hubgen/hubgen/internal/testsys"
+)
+
+// cullerStack is what the culler test needs from one installed stack (JupyterHub with its
+// single-user server), so that it can run on each stack CI covers.
+type cullerStack struct {
+	Jupyterhub string   // the jupyterhub program
+	Singleuser string   // the single-user server program, spawner.cmd
+	Env        []string // the hub's environment, with the vendored culler on PYTHONPATH
+}
+
+// cullerTimeout is the test site's culler.timeout: short, so the test waits seconds, not an hour.
+// hubgen warns about it (activity can take 5m30s to reach the hub), which an idle server that
+// nobody touches does not care about.
+const (
+	cullerTimeout  = 20 * time.Second
+	cullerInterval = 5 * time.Second
+	// kernelTimeout is culler.kernel_timeout: an idle kernel goes well before its server does.
+	kernelTimeout = 4 * time.Second
+)
+
+// TestCuller: a hub started from the rendered config, with the culler on, stops a student's idle
+// server through the hub's API, and the culler does it as its own service with the scoped role
+// hubgen rendered, not as an admin.
+func TestCuller(t *testing.T) {
+	requireSystem(t)
+	checkCuller(t, cullerStack{Jupyterhub: jupyterhubProgram, Singleuser: singleuserProgram, Env: hubEnv()})
+}
+
+// vendorPython is the directory of the test-only Python packages that Debian does not ship
+// (jupyterhub-idle-culler), beside the repository: ../shared/vendor/python from its root.
+func vendorPython(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "vendor", "python"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "jupyterhub_idle_culler", "__init__.py")); err != nil {
+		testsys.SkipOrFail(t, "the culler test needs jupyterhub-idle-culler in "+dir+" (shared/vendor beside the repository): "+err.Error())
+	}
+	return dir
+}
+
+// testPythonPath is PYTHONPATH for the hubs the tests start: the vendored packages, and the
+// SystemdSpawner stand-in that lets JupyterHub load a config naming it (limits_test.go).
+func testPythonPath() string {
+	standIn, _ := filepath.Abs(filepath.Join("testdata", "python"))
+	vendor, _ := filepath.Abs(filepath.Join("..", "..", "shared", "vendor", "python"))
+	return standIn + ":" + vendor
+}
+
+func checkCuller(t *testing.T, st cullerStack) {
+	vendorPython(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	logPath := filepath.Join(dir, "jupyterhub.log")
+	dumpLogsOnFailure(t, map[string]string{"jupyterhub": logPath})
+	student := addSystemUser(t, "c")
+	// The admin only calls the API with a token; it needs no system account.
+	admin := "e2eadm" + randomHex(t, 4)
+
+	ports := freePorts(t, 5)
+	site := siteParams{
+		BaseURL: "/",
+		HubPort: ports[0], HubAPIPort: ports[1], ProxyAPIPort: ports[2],
+		HTTPPort: ports[3], HTTPSPort: ports[4],
+		// nginx is not started: the culler talks to the hub alone.
+		Cert:     certificate{Cert: filepath.Join(dir, "fullchain.pem"), Key: filepath.Join(dir, "privkey.pem")},
+		StateDir: state,
+		Webroot:  dir,
+		PIDFile:  filepath.Join(dir, "nginx.pid"),
+		Admins:   []string{admin},
+		Allowed:  []string{student.Name},
+	}.document()
+	table(site, "spawner")["cmd"] = []string{st.Singleuser}
+	culler := table(site, "culler")
+	culler["timeout"] = strconv.Itoa(int(cullerTimeout/time.Second)) + "s"
+	culler["interval"] = strconv.Itoa(int(cullerInterval/time.Second)) + "s"
+	culler["kernel_timeout"] = strconv.Itoa(int(kernelTimeout/time.Second)) + "s"
+	sitePath := filepath.Join(dir, "site.toml")
+	writeSite(t, sitePath, site)
+	makeSecrets(t, sitePath, secretFiles{
+		CookieSecret: filepath.Join(state, "jupyterhub_cookie_secret"),
+		ProxyToken:   filepath.Join(state, "proxy_auth_token"),
+	})
+	root := filepath.Join(dir, "root")
+	runHubgen(t, "render", sitePath, "-o", root)
+	config := filepath.Join(root, "jupyterhub", "jupyterhub_config.py")
+
+	hub := startProcess(t, "jupyterhub", logPath, state, st.Env, st.Jupyterhub, "-f", config)
+	t.Cleanup(func() { hub.stop(t, syscall.SIGTERM, 20*time.Second) })
+	proxy := "http://127.0.0.1:" + strconv.Itoa(ports[0])
+	waitForHealth(t, hub, proxy+"/hub/health", 60*time.Second)
+
+	token := strings.TrimSpace(mustRun(t, 60*time.Second, state, st.Env, st.Jupyterhub, "token", "-f", config, admin))
+	api := hubAPI{t: t, base: proxy + "/hub/api", token: token}
+
+	// The culler runs as a service holding exactly the rendered role, and is no admin.
+	var svc struct {
+		Admin bool     `json:"admin"`
+		Roles []string `json:"roles"`
+	}
+	api.getJSON("/services/idle-culler", &svc)
+	if svc.Admin || len(svc.Roles) != 1 || svc.Roles[0] != "idle-culler" {
+		t.Errorf("service idle-culler: admin %v, roles %v; want no admin and the one role idle-culler", svc.Admin, svc.Roles)
+	}
+
+	start := time.Now()
+	api.do(http.MethodPost, "/users/"+student.Name+"/server", http.StatusCreated, http.StatusAccepted)
+	waitFor(t, 60*time.Second, student.Name+"'s server to be ready", func() bool {
+		return api.serverState(student.Name) == "ready"
+	})
+	t.Logf("%s's server ready after %v", student.Name, time.Since(start).Round(time.Millisecond))
+
+	// Inside the server, a kernel nobody runs code in is shut down after culler.kernel_timeout.
+	server := hubAPI{t: t, base: proxy + "/user/" + student.Name + "/api", token: token}
+	var kernel struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal(server.do(http.MethodPost, "/kernels", http.StatusCreated), &kernel); err != nil || kernel.ID == "" {
+		t.Fatalf("start a kernel: %v %+v", err, kernel)
+	}
+	kernelStart := time.Now()
+	waitFor(t, kernelTimeout+20*time.Second, "the idle kernel to be culled", func() bool {
+		return !strings.Contains(string(server.do(http.MethodGet, "/kernels", http.StatusOK)), kernel.ID)
+	})
+	t.Logf("idle kernel culled %v after it started; the server is now idle", time.Since(kernelStart).Round(time.Millisecond))
+
+	// Stopped by the culler: after the timeout, within a few of its rounds.
+	limit := cullerTimeout + 4*cullerInterval + 30*time.Second
+	waitFor(t, limit, student.Name+"'s idle server to be culled", func() bool {
+		return api.serverState(student.Name) == "none"
+	})
+	culledAfter := time.Since(start)
+	t.Logf("culled %v after the spawn request", culledAfter.Round(time.Millisecond))
+	if culledAfter < cullerTimeout {
+		t.Errorf("server stopped %v after the spawn, before culler.timeout %v: something else stopped it", culledAfter, cullerTimeout)
+	}
+
+	// The hub logs each API request with who made it: the stop came from the service.
+	hubLog, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := "DELETE /hub/api/users/" + student.Name + "/server"
+	found := false
+	for _, line := range strings.Split(string(hubLog), "\n") {
+		if strings.Contains(line, stop) {
+			found = true
+			t.Logf("hub log: %s", line)
+			if !strings.Contains(line, "idle-culler") {
+				t.Errorf("the stop was not made by the idle-culler service: %s", line)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the hub log has no %q: the server stopped some other way", stop)
+	}
+	// The single-user server, whose log is the hub's, took the kernel options without a word.
+	if !strings.Contains(string(hubLog), fmt.Sprintf("Culling kernels with idle durations > %d seconds", int(kernelTimeout/time.Second))) {
+		t.Errorf("the single-user server's log does not say it culls kernels idle for %v", kernelTimeout)
+	}
+	for _, line := range strings.Split(string(hubLog), "\n") {
+		if strings.Contains(line, "MappingKernelManager") && (strings.Contains(line, "[W") || strings.Contains(line, "not recognized")) {
+			t.Errorf("the single-user server warns about the kernel culling options: %s", line)
+		}
+	}
+	if strings.Contains(string(hubLog), "admin: True") || strings.Contains(string(hubLog), "'admin' key") {
+		t.Errorf("the hub log mentions an admin service:\n%s", logTail(logPath, 4<<10))
+	}
+}
+
+// hubAPI calls JupyterHub's REST API with a token.
+type hubAPI struct {
+	t           *testing.T
+	base, token string
+}
+
+func (a hubAPI) do(method, path string, want ...int) []byte {
+	a.t.Helper()
+	req, err := http.NewRequest(method, a.base+path, nil)
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "token "+a.token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		a.t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	for _, code := range want {
+		if resp.StatusCode == code {
+			return body
+		}
+	}
+	a.t.Fatalf("%s %s: %s %s, want %v", method, path, resp.Status, body, want)
+	return nil
+}
+
+func (a hubAPI) getJSON(path string, v any) {
+	a.t.Helper()
+	body := a.do(http.MethodGet, path, http.StatusOK)
+	if err := json.Unmarshal(body, v); err != nil {
+		a.t.Fatalf("GET %s: %v\n%s", path, err, body)
+	}
+}
+
+// serverState is "none", "pending" or "ready" for the user's default server.
+func (a hubAPI) serverState(user string) string {
+	a.t.Helper()
+	var u struct {
+		Servers map[string]struct {
+			Ready bool `json:"ready"`
+		} `json:"servers"`
+	}
+	a.getJSON("/users/"+user, &u)
+	s, ok := u.Servers[""]
+	switch {
+	case !ok:
+		return "none"
+	case s.Ready:
+		return "ready"
+	}
+	return "pending"
+}
+
+// waitFor polls done every half second until it is true, failing the test after timeout.
+func waitFor(t *testing.T, timeout time.Duration, what string, done func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatalf("waited %v for %s", timeout, what)
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+}

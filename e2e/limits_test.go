@@ -1,0 +1,83 @@
+package e2e
+
+import (
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// spawnerLimits has the hub's Python load a rendered config the way JupyterHub does, make the
+// spawner class it names, and print what that spawner's traits hold: JupyterHub's own
+// ByteSpecification and Float turn the site's "1536M" and 0.5 into numbers.
+const spawnerLimits = `
+import json, sys
+from traitlets import import_item
+from traitlets.config.loader import PyFileConfigLoader
+config = PyFileConfigLoader("jupyterhub_config.py", sys.argv[1]).load_config()
+spawner = import_item(config.JupyterHub.spawner_class)(config=config)
+print(json.dumps({"class": config.JupyterHub.spawner_class, "mem_limit": spawner.mem_limit,
+                  "cpu_limit": spawner.cpu_limit, "args": spawner.args}))
+`
+
+// TestSystemdSpawnerLimitsLoad: with spawner.kind = "systemd", JupyterHub starts up on the
+// rendered config (--show-config-json runs its whole initialisation, which imports the spawner
+// class) and the spawner it makes holds the site's limits. SystemdSpawner itself cannot run here
+// (no systemd as PID 1, no package): testdata/python has a stand-in with JupyterHub's own traits.
+func TestSystemdSpawnerLimitsLoad(t *testing.T) {
+	requireSystem(t)
+	dir := t.TempDir()
+	state := filepath.Join(dir, "state")
+	ports := freePorts(t, 5)
+	site := siteParams{
+		BaseURL: "/", HubPort: ports[0], HubAPIPort: ports[1], ProxyAPIPort: ports[2], HTTPPort: ports[3], HTTPSPort: ports[4],
+		Cert:     certificate{Cert: filepath.Join(dir, "fullchain.pem"), Key: filepath.Join(dir, "privkey.pem")},
+		StateDir: state, Webroot: dir, PIDFile: filepath.Join(dir, "nginx.pid"),
+		Admins: []string{"prof"}, Allowed: []string{"kendra"},
+	}.document()
+	table(site, "spawner")["kind"] = "systemd"
+	table(site, "culler")["kernel_timeout"] = "10m"
+	table(site, "limits")["memory"] = "1536M"
+	table(site, "limits")["cpu"] = 0.5
+	sitePath := filepath.Join(dir, "site.toml")
+	writeSite(t, sitePath, site)
+	makeSecrets(t, sitePath, secretFiles{
+		CookieSecret: filepath.Join(state, "jupyterhub_cookie_secret"),
+		ProxyToken:   filepath.Join(state, "proxy_auth_token"),
+	})
+	root := filepath.Join(dir, "root")
+	runHubgen(t, "render", sitePath, "-o", root)
+	configDir := filepath.Join(root, "jupyterhub")
+
+	shown := mustRun(t, 60*time.Second, state, hubEnv(), jupyterhubProgram, "-f", filepath.Join(configDir, "jupyterhub_config.py"), "--show-config-json")
+	if !strings.Contains(shown, `"spawner_class": "systemdspawner.SystemdSpawner"`) {
+		t.Errorf("JupyterHub loaded no spawner_class systemdspawner.SystemdSpawner:\n%s", shown)
+	}
+
+	out := mustRun(t, 60*time.Second, state, hubEnv(), "/usr/bin/python3", "-c", spawnerLimits, configDir)
+	var got struct {
+		Class    string   `json:"class"`
+		MemLimit int64    `json:"mem_limit"`
+		CPULimit float64  `json:"cpu_limit"`
+		Args     []string `json:"args"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Class != "systemdspawner.SystemdSpawner" || got.MemLimit != 1536<<20 || got.CPULimit != 0.5 {
+		t.Errorf("spawner %s with mem_limit %d, cpu_limit %v; want systemdspawner.SystemdSpawner, %d bytes, 0.5 CPU", got.Class, got.MemLimit, got.CPULimit, 1536<<20)
+	}
+	if !contains(got.Args, "--MappingKernelManager.cull_idle_timeout=600") {
+		t.Errorf("the spawner's args %v lack the kernel timeout: SystemdSpawner passes Spawner.args on too", got.Args)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
