@@ -93,6 +93,7 @@ type view struct {
 	AllowedUsers  []string // admins first, then the allowed users; never empty
 	UnitPath      string   // PATH for the hub: its own bin directory first, for configurable-http-proxy
 	ConfigPath    string
+	OAuth         *oauthView // nil for PAM
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -119,6 +120,7 @@ func newView(s *schema.Site) view {
 		AllowedUsers:  allowedUsers(s.Users),
 		UnitPath:      filepath.Dir(s.Hub.Executable) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		ConfigPath:    InstalledJupyterHubConf,
+		OAuth:         newOAuthView(s),
 	}
 	v.HTTPSHost = s.Domain
 	v.ProxyHost = "$host"

@@ -382,6 +382,7 @@ func build(name string, values map[string]any) *Site {
 		User:              str("nginx.user", "www-data"),
 		PIDFile:           str("nginx.pid", "/run/nginx.pid"),
 	}
+	s.Auth = buildAuth(s, str, strs)
 	return s
 }
 

@@ -16,6 +16,7 @@ type Site struct {
 	Spawner Spawner
 	Hub     Hub
 	Nginx   Nginx
+	Auth    Auth
 
 	// Warnings are problems that do not make the site invalid, such as a user listed twice.
 	Warnings Problems
@@ -83,3 +84,31 @@ type Nginx struct {
 
 // DatabaseFile is where JupyterHub keeps its SQLite database.
 func (h Hub) DatabaseFile() string { return h.StateDir + "/jupyterhub.sqlite" }
+
+// Auth is how people sign in to the hub.
+type Auth struct {
+	Type string // AuthPAM, AuthOIDC or AuthGitHub
+	// The rest is set only for the OAuth types (OIDC and GitHub).
+	ClientID         string
+	ClientSecretFile string // read by the hub at start; the secret itself is never in a rendered file
+	LoginService     string
+	AuthorizeURL     string // OIDC only
+	TokenURL         string // OIDC only
+	UserdataURL      string // OIDC only
+	Scope            []string
+	UsernameClaim    string // OIDC only
+	// EmailDomain is set when UsernameClaim is "email": the domain whose addresses become usernames.
+	EmailDomain          string
+	AllowedOrganizations []string // GitHub only: an extra gate, empty for none
+}
+
+// The login types of auth.type.
+const (
+	AuthPAM    = "pam"
+	AuthOIDC   = "oidc"
+	AuthGitHub = "github"
+)
+
+// OAuth tells whether people sign in at an identity provider, so the hub needs a client secret
+// and makes their system accounts itself.
+func (a Auth) OAuth() bool { return a.Type == AuthOIDC || a.Type == AuthGitHub }

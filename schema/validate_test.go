@@ -234,6 +234,7 @@ state_dir = "/var/lib/hub"
 			Executable:         "/opt/conda/bin/jupyterhub",
 		},
 		Nginx: Nginx{HTTPPort: 80, HTTPSPort: 443, IPv6: true, ClientMaxBodySize: "100m", ACMEWebroot: "/var/www/letsencrypt", Version: "1.22", User: "www-data", PIDFile: "/run/nginx.pid"},
+		Auth:  Auth{Type: AuthPAM},
 	}
 	if diff := cmp.Diff(want, site); diff != "" {
 		t.Errorf("defaults (-want +got):\n%s", diff)
