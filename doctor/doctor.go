@@ -49,6 +49,8 @@ type System struct {
 	Nginx string
 	// NginxTest runs `nginx -t` on the config file at conf and returns its output.
 	NginxTest func(nginx, conf string) ([]byte, error)
+	// ImportOAuthenticator has the Python at python import oauthenticator and returns its version.
+	ImportOAuthenticator func(python string) (string, error)
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -67,6 +69,8 @@ func Local(root, site string) System {
 		LookupUser: lookupUser,
 		Nginx:      nginx,
 		NginxTest:  runNginxTest,
+
+		ImportOAuthenticator: importOAuthenticator,
 	}
 }
 
@@ -101,6 +105,7 @@ var checks = []check{
 	checkUsers,
 	checkStateDir,
 	checkNginx,
+	checkOAuthenticator, checkClientSecret, checkCallbackURL, checkAccountTool, // oauthChecks
 }
 
 // Run runs every check on site, in a fixed order.
@@ -108,7 +113,10 @@ func Run(site *schema.Site, sys System) []Result {
 	var f facts
 	results := make([]Result, 0, len(checks))
 	for _, c := range checks {
-		results = append(results, c(site, sys, &f))
+		// A check that does not apply to this site (the OAuth ones on a PAM site) says nothing.
+		if r := c(site, sys, &f); r != (Result{}) {
+			results = append(results, r)
+		}
 	}
 	return results
 }

@@ -11,6 +11,10 @@ import (
 // user, so every admin and allowed user needs an account on this machine.
 func checkUsers(site *schema.Site, sys System, _ *facts) Result {
 	r := Result{Name: "users"}
+	if site.Auth.OAuth() {
+		r.Detail = fmt.Sprintf("auth.type = %q: the hub makes each admin's and allowed user's system account when they first sign in", site.Auth.Type)
+		return r
+	}
 	seen := map[string]bool{}
 	var all, missing []string
 	for _, list := range [][]string{site.Users.AdminUsers, site.Users.AllowedUsers} {
