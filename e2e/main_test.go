@@ -118,5 +118,5 @@ func mustRun(t *testing.T, timeout time.Duration, dir string, env []string, name
 
 // hubEnv is the environment JupyterHub runs in: this one, plus what Debian's proxy needs.
 func hubEnv() []string {
-	return append(os.Environ(), "NODE_PATH="+nodePath)
+	return append(os.Environ(), "NODE_PATH="+nodePath, "PYTHONPATH="+vendorPython)
 }
