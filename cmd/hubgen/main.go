@@ -38,6 +38,7 @@ var commands = []command{
 	{"check", "SITE... --against ROOT [--format text|github]", "for CI: validate, render in memory and diff against committed files", runCheck},
 	{"secrets", "SITE [--root DIR]", "create the missing cookie secret, proxy token and dhparam files, 0600", runSecrets},
 	{"doctor", "SITE [--root DIR]", "preflight on the server: certificate, secrets, programs, users, nginx -t", runDoctor},
+	{"accounts", "SITE [--apply --passwords FILE]", "PAM sites: create the users' missing accounts, lock those the site dropped", runAccounts},
 	{"init", "[--domain D] [--admin U]... [--course NAME] [-o FILE [--force]]", "write a commented site.toml for a new course", runInit},
 	{"schema", "", "print the JSON Schema of site.toml, for editors", runSchema},
 	{"version", "", "print hubgen's version", runVersion},
