@@ -53,7 +53,7 @@ func TestOAuthChecks(t *testing.T) {
 	if got := results["oauth callback URL"].Detail; !strings.Contains(got, "https://hub.example.edu/hub/oauth_callback") {
 		t.Errorf("callback URL check says %q", got)
 	}
-	if got := results["users"].Detail; !strings.Contains(got, "makes each admin's and allowed user's system account") {
+	if got := results["users"].Detail; !strings.Contains(got, "makes each admin's and allowed user's system account itself") {
 		t.Errorf("users check on an OAuth site says %q, want that the hub makes the accounts", got)
 	}
 

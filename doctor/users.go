@@ -12,7 +12,7 @@ import (
 func checkUsers(site *schema.Site, sys System, _ *facts) Result {
 	r := Result{Name: "users"}
 	if site.Auth.OAuth() {
-		r.Detail = fmt.Sprintf("auth.type = %q: the hub makes each admin's and allowed user's system account when they first sign in", site.Auth.Type)
+		r.Detail = fmt.Sprintf("auth.type = %q: the hub makes each admin's and allowed user's system account itself (create_system_users)", site.Auth.Type)
 		return r
 	}
 	seen := map[string]bool{}
