@@ -29,8 +29,8 @@ type oauthView struct {
 	Scope            []string
 	// OIDC only.
 	AuthorizeURL, TokenURL, UserdataURL string
-	UsernameClaim                       string // empty when EmailDomain is set
-	EmailDomain                         string // the username is the name before @ at this domain
+	UsernameClaim                       string
+	EmailDomain                         string // set: the claim is an address at this domain, the username the name before @
 	// GitHub only: sign-in needs membership of one of these as well; empty for no gate.
 	Organizations []string
 	// UsernamePattern refuses a name from the provider that the site file could not hold, before
@@ -58,11 +58,7 @@ func newOAuthView(s *schema.Site) *oauthView {
 	case schema.AuthOIDC:
 		v.Class, v.ConfigClass = oidcClass, "GenericOAuthenticator"
 		v.AuthorizeURL, v.TokenURL, v.UserdataURL = a.AuthorizeURL, a.TokenURL, a.UserdataURL
-		if a.EmailDomain != "" {
-			v.EmailDomain = a.EmailDomain
-		} else {
-			v.UsernameClaim = a.UsernameClaim
-		}
+		v.UsernameClaim, v.EmailDomain = a.UsernameClaim, a.EmailDomain
 	case schema.AuthGitHub:
 		v.Class, v.ConfigClass = githubClass, "GitHubOAuthenticator"
 		v.Organizations = a.AllowedOrganizations

@@ -32,13 +32,14 @@ except SystemExit as e:
     sys.exit(0)
 print("secret read:", c.GenericOAuthenticator.get("client_secret", c.GitHubOAuthenticator.get("client_secret")) == sys.argv[2])
 
-if "_username_from_email" in ns:
+if "_username_from_address" in ns:
     from tornado.web import HTTPError
     for info in [{"email": "Kendra@Example.EDU", "email_verified": True}, {"email": "kendra@example.edu"},
                  {"email": "kendra@evil.example.edu"}, {"email": "kendra@example.edu.evil"},
-                 {"email": "kendra@example.edu", "email_verified": False}, {"preferred_username": "kendra"}, {"email": "@example.edu"}]:
+                 {"email": "kendra@example.edu", "email_verified": False}, {"preferred_username": "kendra"}, {"email": "@example.edu"},
+                 {"preferred_username": "Kendra@example.edu", "email_verified": False}]:
         try:
-            print("email", info, "->", ns["_username_from_email"](info))
+            print("email", info, "->", ns["_username_from_address"](info))
         except HTTPError as e:
             print("email", info, "-> refused", e.status_code)
 
@@ -160,6 +161,22 @@ func TestOAuthUsernameFromEmail(t *testing.T) {
 		"email {'email': 'kendra@example.edu', 'email_verified': False} -> refused 403\n",
 		"email {'preferred_username': 'kendra'} -> refused 403\n",
 		"email {'email': '@example.edu'} -> refused 403\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no line %q in\n%s", want, out)
+		}
+	}
+}
+
+// TestOAuthUsernameFromUPN: Entra ID's preferred_username is an address (the user principal name);
+// with email_domain, it becomes a username by the same rule, and email_verified plays no part.
+func TestOAuthUsernameFromUPN(t *testing.T) {
+	site := strings.Replace(oidcEmailSite, `username_claim = "email"`, `username_claim = "preferred_username"`, 1)
+	out := runOAuthProbe(t, site, "s\n", 0o600)
+	for _, want := range []string{
+		"email {'email': 'kendra@example.edu'} -> refused 403\n",
+		"email {'preferred_username': 'kendra'} -> refused 403\n",
+		"email {'preferred_username': 'Kendra@example.edu', 'email_verified': False} -> kendra\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no line %q in\n%s", want, out)

@@ -405,7 +405,8 @@ func pythonExpected(s *schema.Site) map[string]any {
 			e[section+"userdata_url"] = a.UserdataURL
 			e[section+"username_claim"] = a.UsernameClaim
 			if a.EmailDomain != "" {
-				e[section+"username_claim"] = "function _username_from_email"
+				e[section+"username_claim"] = "function _username_from_address"
+				e["_USERNAME_CLAIM"] = a.UsernameClaim
 				e["_EMAIL_DOMAIN"] = a.EmailDomain
 			}
 		}

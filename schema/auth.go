@@ -66,6 +66,10 @@ func buildAuth(s *Site, str func(string, string) string, strs func(string, []str
 		a.UserdataURL = str("auth.userdata_url", "")
 		a.Scope = strs("auth.scope", []string{"openid", "profile", "email"})
 		a.UsernameClaim = str("auth.username_claim", "preferred_username")
+		// An email claim is an address: the roster's domain rule applies unless [auth] names
+		// another domain. Other claims are addresses only when [auth] says so (Entra ID's
+		// preferred_username is the user principal name, kendra@college.edu).
+		a.EmailDomain = str("auth.email_domain", "")
 		if a.UsernameClaim == "email" {
 			a.EmailDomain = str("auth.email_domain", s.Users.RosterEmailDomain)
 		}
@@ -169,8 +173,6 @@ func validateOIDC(r *reporter, a Auth, set func(string) bool) {
 		r.atValue("auth.username_claim", "%s is not a claim name (like \"preferred_username\" or \"email\")", quote(a.UsernameClaim))
 	}
 	switch {
-	case a.UsernameClaim != "email" && set("auth.email_domain"):
-		r.atKey("auth.email_domain", "is only used with username_claim = \"email\" (set that, or remove this key)")
 	case a.UsernameClaim == "email" && a.EmailDomain == "":
 		r.atValue("auth.username_claim", "\"email\" needs the domain whose addresses become usernames (add email_domain = %s under [auth], or set users.roster_email_domain)", exampleOf("auth.email_domain"))
 	case set("auth.email_domain") && !domainRE.MatchString(a.EmailDomain):

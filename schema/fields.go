@@ -124,8 +124,8 @@ var Fields = []Field{
 		Doc: "oidc, github: the OAuth scopes the hub asks for"},
 	{Key: "auth.username_claim", Kind: KindString, Default: `"preferred_username"`, Example: `"preferred_username"`,
 		Doc: `oidc: the userinfo claim that becomes the username; "email" takes the name before the @ of an address at email_domain`},
-	{Key: "auth.email_domain", Kind: KindString, Default: "users.roster_email_domain", Example: `"example.edu"`,
-		Doc: `oidc with username_claim = "email": kendra@example.edu becomes kendra; addresses at other domains are refused`},
+	{Key: "auth.email_domain", Kind: KindString, Default: `users.roster_email_domain with username_claim = "email", else none`, Example: `"example.edu"`,
+		Doc: `oidc: the username claim is an address at this domain (email, or Entra ID's preferred_username): kendra@example.edu becomes kendra, other domains are refused`},
 	{Key: "auth.allowed_organizations", Kind: KindStrings, Example: `["engr101-2027s"]`,
 		Doc: "github: sign-in also needs membership of one of these organizations (or org:team); an extra gate, never a way in for someone not in [users]"},
 }

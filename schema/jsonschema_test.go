@@ -165,12 +165,12 @@ cmd = ["/opt/conda/bin/jupyterhub-singleuser"]
 
 // everyKeySite sets every key of Fields to its example, as uncommenting all of `hubgen init`
 // would, except the roster's, whose file the schema cannot see, and the [auth] keys of login
-// types other than the example's "oidc" (and email_domain, for username_claim = "email" only).
+// types other than the example's "oidc".
 var everyKeySite = func() string {
 	var b strings.Builder
 	table := ""
 	for _, f := range schema.Fields {
-		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" || f.Key == "auth.email_domain" {
+		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" {
 			continue
 		}
 		t, name, ok := strings.Cut(f.Key, ".")

@@ -166,9 +166,9 @@ func TestInitHasEveryKey(t *testing.T) {
 		if f.Required == (m[1] == "# ") {
 			t.Errorf("line %d: %s is required=%v but commented=%v", i+1, key, f.Required, m[1] != "")
 		}
-		// [auth] keys of another login type than the example's "oidc" (and email_domain, for
-		// username_claim = "email" only) are errors when set: they stay commented.
-		if key == "auth.allowed_organizations" || key == "auth.email_domain" {
+		// An [auth] key of another login type than the example's "oidc" is an error when set:
+		// it stays commented.
+		if key == "auth.allowed_organizations" {
 			uncommented = append(uncommented, l)
 			continue
 		}

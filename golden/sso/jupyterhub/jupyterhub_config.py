@@ -57,23 +57,24 @@ c.GenericOAuthenticator.authorize_url = 'https://login.example.edu/realms/studen
 c.GenericOAuthenticator.token_url = 'https://login.example.edu/realms/students/protocol/openid-connect/token'
 c.GenericOAuthenticator.userdata_url = 'https://login.example.edu/realms/students/protocol/openid-connect/userinfo'
 
+_USERNAME_CLAIM = 'email'
 _EMAIL_DOMAIN = 'students.example.edu'
 
 
-def _username_from_email(userinfo):
-    """The name before the @ of an address at _EMAIL_DOMAIN, as for the roster; any other address
-    signs nobody in, nor does one the provider says it has not verified."""
+def _username_from_address(userinfo):
+    """The name before the @ of the _USERNAME_CLAIM address at _EMAIL_DOMAIN, as for the roster;
+    any other address signs nobody in, nor does an email the provider has not verified."""
     from tornado.web import HTTPError
 
-    if userinfo.get("email_verified") is False:
+    if _USERNAME_CLAIM == "email" and userinfo.get("email_verified") is False:
         raise HTTPError(403, "Your address is not verified by the identity provider.")
-    name, at, domain = str(userinfo.get("email") or "").strip().lower().rpartition("@")
+    name, at, domain = str(userinfo.get(_USERNAME_CLAIM) or "").strip().lower().rpartition("@")
     if not at or not name or domain != _EMAIL_DOMAIN:
         raise HTTPError(403, f"Sign in with an address at {_EMAIL_DOMAIN}.")
     return name
 
 
-c.GenericOAuthenticator.username_claim = _username_from_email
+c.GenericOAuthenticator.username_claim = _username_from_address
 
 
 def _read_oauth_client_secret(path):
