@@ -15,8 +15,8 @@ import (
 // TestAccounts runs `hubgen accounts` as root with the real useradd, chpasswd and usermod: it
 // creates a roster's accounts with initial passwords, one new student logs in through the
 // rendered nginx and JupyterHub with hers, and once she is off the roster and accounts is applied
-// again, the same login is refused. An account hubgen did not make and a system account in the
-// site are left alone.
+// again, the same login is refused; back on the roster, she is unlocked. An account hubgen did not
+// make and a system account in the site are left alone.
 func TestAccounts(t *testing.T) {
 	requireSystem(t)
 	dir := t.TempDir()
@@ -128,6 +128,17 @@ func TestAccounts(t *testing.T) {
 	p := b.login("/", kendra, "/hub/home")
 	if !strings.HasSuffix(p.Request.URL.Path, "/hub/login") || !strings.Contains(p.Body, "Invalid username or password") {
 		t.Errorf("locked %s's login ended at %s with %s, want the login form with \"Invalid username or password\"", kendra.Name, p.Request.URL, p.Status)
+	}
+
+	// Back on the roster: unlocked, with the password she had.
+	params.Allowed = students
+	writeSite(t, sitePath, params.document())
+	if out = runHubgen(t, "accounts", sitePath, "--apply"); !strings.Contains(out, "unlocked "+kendra.Name) {
+		t.Errorf("apply after adding %s again: %s, want her unlocked", kendra.Name, out)
+	}
+	b = newBrowser(t, testDomain, params.HTTPPort, params.HTTPSPort)
+	if p := b.login("/", kendra, "/hub/home"); p.StatusCode != http.StatusOK || p.Request.URL.Path != "/hub/home" {
+		t.Errorf("unlocked %s's login ended at %s with %s, want /hub/home", kendra.Name, p.Request.URL, p.Status)
 	}
 }
 
