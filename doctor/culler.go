@@ -70,8 +70,10 @@ func checkHubPython(site *schema.Site, sys System, _ *facts) Result {
 		installLine(python, strings.HasPrefix(sitePython, "/usr/bin/"), missing))
 }
 
-// hubPython is the Python that runs the jupyterhub program: the interpreter of its "#!" line, or
-// python3 beside it (conda and venvs put both in one bin directory).
+// hubPython is the Python that runs the jupyterhub program: the interpreter of its "#!" line
+// (pip and conda write their environment's Python there), or python3 beside it, which is also
+// what "#!/usr/bin/env python3" finds first on the unit's PATH (conda and venvs put both in one
+// bin directory).
 func hubPython(sys System, executable string) string {
 	beside := filepath.Join(filepath.Dir(executable), "python3")
 	f, err := os.Open(sys.path(executable))

@@ -52,6 +52,8 @@ type System struct {
 	NginxTest func(nginx, conf string) ([]byte, error)
 	// PyImport imports module with the python program, as the hub's unit would run it.
 	PyImport func(python, module string) error
+	// ImportOAuthenticator has the Python at python import oauthenticator and returns its version.
+	ImportOAuthenticator func(python string) (string, error)
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -64,13 +66,14 @@ func Local(root, site string) System {
 		}
 	}
 	return System{
-		Root:       root,
-		Site:       site,
-		Now:        time.Now,
-		LookupUser: lookupUser,
-		Nginx:      nginx,
-		NginxTest:  runNginxTest,
-		PyImport:   importPython,
+		Root:                 root,
+		Site:                 site,
+		Now:                  time.Now,
+		LookupUser:           lookupUser,
+		Nginx:                nginx,
+		NginxTest:            runNginxTest,
+		PyImport:             importPython,
+		ImportOAuthenticator: importOAuthenticator,
 	}
 }
 
@@ -106,6 +109,7 @@ var checks = []check{
 	checkUsers,
 	checkStateDir,
 	checkNginx,
+	checkOAuthenticator, checkClientSecret, checkCallbackURL, checkAccountTool, // oauthChecks
 }
 
 // Run runs every check on site, in a fixed order.
@@ -113,7 +117,10 @@ func Run(site *schema.Site, sys System) []Result {
 	var f facts
 	results := make([]Result, 0, len(checks))
 	for _, c := range checks {
-		results = append(results, c(site, sys, &f))
+		// A check that does not apply to this site (the OAuth ones on a PAM site) says nothing.
+		if r := c(site, sys, &f); r != (Result{}) {
+			results = append(results, r)
+		}
 	}
 	return results
 }

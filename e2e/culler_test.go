@@ -42,9 +42,9 @@ func TestCuller(t *testing.T) {
 	checkCuller(t, cullerStack{Jupyterhub: jupyterhubProgram, Singleuser: singleuserProgram, Env: hubEnv()})
 }
 
-// vendorPython is the directory of the test-only Python packages that Debian does not ship
+// requireVendoredCuller is the directory of the test-only Python packages that Debian does not ship
 // (jupyterhub-idle-culler), beside the repository: ../shared/vendor/python from its root.
-func vendorPython(t *testing.T) string {
+func requireVendoredCuller(t *testing.T) string {
 	t.Helper()
 	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "vendor", "python"))
 	if err != nil {
@@ -65,7 +65,7 @@ func testPythonPath() string {
 }
 
 func checkCuller(t *testing.T, st cullerStack) {
-	vendorPython(t)
+	requireVendoredCuller(t)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	logPath := filepath.Join(dir, "jupyterhub.log")

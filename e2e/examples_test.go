@@ -33,6 +33,7 @@ func TestExamples(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
 			e := rewriteExample(t, example, dir, nginxVersion)
+			site, secret := prepareOAuthExample(t, e.Path, dir)
 			root := filepath.Join(dir, "root")
 			runHubgen(t, "render", e.Path, "-o", root)
 
@@ -40,6 +41,9 @@ func TestExamples(t *testing.T) {
 			got := showConfig(t, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir)
 			if diff := cmp.Diff(e.Want, got); diff != "" {
 				t.Errorf("JupyterHub loaded other values than the site's (-want +got):\n%s", diff)
+			}
+			if secret != "" {
+				checkOAuthConfig(t, site, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir, secret)
 			}
 		})
 	}

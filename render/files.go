@@ -97,6 +97,7 @@ type view struct {
 	ConfigPath    string
 	Culler        cullerView
 	Resources     resourcesView
+	OAuth         *oauthView // nil for PAM
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -123,6 +124,7 @@ func newView(s *schema.Site, o options) view {
 		AllowedUsers:  AllowedUsers(s.Users),
 		UnitPath:      strings.Join(UnitPath(s.Hub), ":"),
 		ConfigPath:    InstalledJupyterHubConf,
+		OAuth:         newOAuthView(s),
 	}
 	v.HTTPSHost = s.Domain
 	v.ProxyHost = "$host"

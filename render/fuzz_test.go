@@ -100,6 +100,9 @@ func siteWithValue(key, value string) []byte {
 		"users.admin": `["prof"]`,
 		"spawner.cmd": `["/usr/bin/jupyterhub-singleuser"]`,
 	}
+	for k, v := range authBase(key) {
+		values[k] = v
+	}
 	if kind(key) == schema.KindString {
 		values[key] = tomlString(value)
 	} else {
@@ -299,6 +302,16 @@ func placeholderSite(site *schema.Site) (*schema.Site, func(string) string) {
 	str(&s.Nginx.ACMEWebroot)
 	str(&s.Nginx.User)
 	str(&s.Nginx.PIDFile)
+	str(&s.Auth.ClientID)
+	str(&s.Auth.ClientSecretFile)
+	str(&s.Auth.LoginService)
+	str(&s.Auth.AuthorizeURL)
+	str(&s.Auth.TokenURL)
+	str(&s.Auth.UserdataURL)
+	list(&s.Auth.Scope)
+	str(&s.Auth.UsernameClaim)
+	str(&s.Auth.EmailDomain)
+	list(&s.Auth.AllowedOrganizations)
 	if len(pairs) == 0 {
 		return &s, func(x string) string { return x }
 	}
@@ -342,7 +355,43 @@ func siteStrings(s *schema.Site) map[string][]string {
 		"limits.hub_memory_max":      one(s.Limits.HubMemoryMax),
 		"limits.hub_memory_high":     one(s.Limits.HubMemoryHigh),
 		"limits.hub_tasks_max":       one(s.Limits.HubTasksMax),
+		"auth.type":                  one(s.Auth.Type),
+		"auth.client_id":             one(s.Auth.ClientID),
+		"auth.client_secret_file":    one(s.Auth.ClientSecretFile),
+		"auth.login_service":         one(s.Auth.LoginService),
+		"auth.authorize_url":         one(s.Auth.AuthorizeURL),
+		"auth.token_url":             one(s.Auth.TokenURL),
+		"auth.userdata_url":          one(s.Auth.UserdataURL),
+		"auth.scope":                 s.Auth.Scope,
+		"auth.username_claim":        one(s.Auth.UsernameClaim),
+		"auth.email_domain":          one(s.Auth.EmailDomain),
+		"auth.allowed_organizations": s.Auth.AllowedOrganizations,
 	}
+}
+
+// authBase is the [auth] table a value for key needs to be read at all: an [auth] key counts only
+// for the login types that use it, so the fuzzer puts it in a site of that type.
+func authBase(key string) map[string]string {
+	switch key {
+	case "auth.type":
+		return nil
+	case "auth.allowed_organizations":
+		return map[string]string{"auth.type": `"github"`, "auth.client_id": `"hub"`}
+	}
+	if !strings.HasPrefix(key, "auth.") {
+		return nil
+	}
+	base := map[string]string{
+		"auth.type":          `"oidc"`,
+		"auth.client_id":     `"hub"`,
+		"auth.authorize_url": `"https://login.example.edu/authorize"`,
+		"auth.token_url":     `"https://login.example.edu/token"`,
+		"auth.userdata_url":  `"https://login.example.edu/userinfo"`,
+	}
+	if key == "auth.email_domain" {
+		base["auth.username_claim"] = `"email"`
+	}
+	return base
 }
 
 func equalStrings(a, b []string) bool {

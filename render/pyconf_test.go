@@ -258,6 +258,9 @@ def target(node):
     if not isinstance(node, ast.Assign) or len(node.targets) != 1:
         return None
     t = node.targets[0]
+    # A module constant the config's functions read (_EMAIL_DOMAIN): a site value like c.X.y.
+    if isinstance(t, ast.Name) and t.id.startswith("_") and t.id.isupper():
+        return t.id
     parts = []
     while isinstance(t, ast.Attribute):
         parts.append(t.attr)
@@ -272,6 +275,17 @@ def value(key, node):
                 and node.func.id == "_read_proxy_auth_token" and len(node.args) == 1 and not node.keywords):
             raise ValueError("auth_token is not _read_proxy_auth_token(PATH)")
         return ast.literal_eval(node.args[0])
+    if key.endswith("OAuthenticator.client_secret"):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "_read_oauth_client_secret" and len(node.args) == 1 and not node.keywords):
+            raise ValueError("client_secret is not _read_oauth_client_secret(PATH)")
+        return ast.literal_eval(node.args[0])
+    if isinstance(node, ast.Name):
+        # A function the config defines (username_claim, post_auth_hook): its body is checked
+        # against the reference with the other statements.
+        return "function " + node.id
+    if isinstance(node, ast.Constant) and isinstance(node.value, bool):
+        return "bool " + str(node.value)
     if isinstance(node, ast.Call) and ast.dump(node) == ast.dump(ast.parse("set()", mode="eval").body):
         return set()
     return ast.literal_eval(node)
@@ -374,6 +388,41 @@ func pythonExpected(s *schema.Site) map[string]any {
 		}
 		if s.Limits.CPU != 0 {
 			e["SystemdSpawner.cpu_limit"] = s.Limits.CPU
+		}
+	}
+	if a := s.Auth; a.OAuth() {
+		class, section := "oauthenticator.generic.LocalGenericOAuthenticator", "GenericOAuthenticator."
+		if a.Type == schema.AuthGitHub {
+			class, section = "oauthenticator.github.LocalGitHubOAuthenticator", "GitHubOAuthenticator."
+		}
+		port := ""
+		if s.Nginx.HTTPSPort != 443 {
+			port = fmt.Sprintf(":%d", s.Nginx.HTTPSPort)
+		}
+		e["JupyterHub.authenticator_class"] = class
+		e[section+"client_id"] = a.ClientID
+		e[section+"client_secret"] = a.ClientSecretFile
+		e[section+"oauth_callback_url"] = "https://" + s.Domain + port + s.Hub.BaseURL + "hub/oauth_callback"
+		e[section+"login_service"] = a.LoginService
+		e[section+"scope"] = a.Scope
+		e[section+"allow_all"] = "bool False"
+		e["LocalAuthenticator.create_system_users"] = "bool True"
+		e["LocalAuthenticator.add_user_cmd"] = []string{"useradd", "--create-home", "--shell", "/bin/bash", "--"}
+		e["Authenticator.username_pattern"] = schema.UsernamePattern
+		if a.Type == schema.AuthOIDC {
+			e[section+"authorize_url"] = a.AuthorizeURL
+			e[section+"token_url"] = a.TokenURL
+			e[section+"userdata_url"] = a.UserdataURL
+			e[section+"username_claim"] = a.UsernameClaim
+			if a.EmailDomain != "" {
+				e[section+"username_claim"] = "function _username_from_address"
+				e["_USERNAME_CLAIM"] = a.UsernameClaim
+				e["_EMAIL_DOMAIN"] = a.EmailDomain
+			}
+		}
+		if len(a.AllowedOrganizations) > 0 {
+			e["Authenticator.post_auth_hook"] = "function _require_github_organization"
+			e["_GITHUB_ORGANIZATIONS"] = a.AllowedOrganizations
 		}
 	}
 	return e

@@ -53,7 +53,7 @@ const (
 )
 
 // Tables are the TOML tables a site file may have.
-var Tables = []string{"tls", "users", "spawner", "hub", "nginx", "culler", "limits"}
+var Tables = []string{"tls", "users", "spawner", "hub", "nginx", "culler", "limits", "auth"}
 
 // Fields lists every key of site.toml version 1, in the order `hubgen init` writes them.
 var Fields = []Field{
@@ -154,6 +154,29 @@ var Fields = []Field{
 		Doc: "optional MemoryHigh= of the hub's unit: above it the kernel reclaims the unit's memory hard, before MemoryMax= kills"},
 	{Key: "limits.hub_tasks_max", Kind: KindString, DefaultDoc: "systemd's DefaultTasksMax (15% of the kernel's limit)", Example: `"8192"`,
 		Doc: `optional TasksMax= of the hub's unit: processes and threads together, like "8192" or "20%"`},
+	// [auth]: how people sign in. Key names follow oauthenticator's traits where it has one.
+	{Key: "auth.type", Kind: KindString, Default: AuthPAM, Example: `"oidc"`, Enum: []string{AuthPAM, AuthOIDC, AuthGitHub},
+		Doc: `how people sign in: "pam" (system accounts and passwords), "oidc" (the university's single sign-on) or "github"`},
+	{Key: "auth.client_id", Kind: KindString, Example: `"engr101-jupyterhub"`,
+		Doc: "oidc, github: the client id the identity provider gave this hub; required for them"},
+	{Key: "auth.client_secret_file", Kind: KindString, DefaultFrom: inStateDir("oauth_client_secret"), DefaultDoc: "state_dir + /oauth_client_secret", Example: `"/srv/jupyterhub/oauth_client_secret"`,
+		Doc: "oidc, github: the file (0600) holding the provider's client secret, read when the hub starts; never put the secret in this file"},
+	{Key: "auth.login_service", Kind: KindString, DefaultDoc: `"single sign-on" for oidc, "GitHub" for github`, Example: `"College SSO"`,
+		Doc: `oidc, github: the login button reads "Sign in with" this`},
+	{Key: "auth.authorize_url", Kind: KindString, Example: `"https://login.example.edu/oauth2/authorize"`,
+		Doc: "oidc: the provider's authorization endpoint (https; http only on 127.0.0.1, ::1 or localhost); required for oidc"},
+	{Key: "auth.token_url", Kind: KindString, Example: `"https://login.example.edu/oauth2/token"`,
+		Doc: "oidc: the provider's token endpoint (https; http only on loopback); required for oidc"},
+	{Key: "auth.userdata_url", Kind: KindString, Example: `"https://login.example.edu/oauth2/userinfo"`,
+		Doc: "oidc: the provider's userinfo endpoint (https; http only on loopback); required for oidc"},
+	{Key: "auth.scope", Kind: KindStrings, DefaultDoc: `["openid", "profile", "email"] for oidc; ["read:org"] for github with allowed_organizations, else []`, Example: `["openid", "profile", "email"]`,
+		Doc: "oidc, github: the OAuth scopes the hub asks for"},
+	{Key: "auth.username_claim", Kind: KindString, DefaultDoc: `"preferred_username"`, Example: `"preferred_username"`,
+		Doc: `oidc: the userinfo claim that becomes the username; "email" takes the name before the @ of an address at email_domain`},
+	{Key: "auth.email_domain", Kind: KindString, DefaultDoc: `users.roster_email_domain with username_claim = "email", else none`, Example: `"example.edu"`,
+		Doc: `oidc: the username claim is an address at this domain (email, or Entra ID's preferred_username): kendra@example.edu becomes kendra, other domains are refused`},
+	{Key: "auth.allowed_organizations", Kind: KindStrings, Example: `["engr101-2027s"]`,
+		Doc: "github: sign-in also needs membership of one of these organizations (or org:team); an extra gate, never a way in for someone not in [users]"},
 }
 
 // fieldsByKey indexes Fields.

@@ -300,6 +300,48 @@ var hostileCases = []hostileCase{
 		refuse(`users."x\ny"`, `"x\ny"`, `unknown key`)),
 	hostile("quoted-key-rtl-override", hostileSite(`"`+"\u202e"+`niamod" = "evil.example.com"`),
 		refuse(`"\u202eniamod"`, `"`+"\u202e", `unknown key`)),
+	// auth: the OAuth settings reach Python strings; endpoints, scopes, claims and organizations
+	// are refused unless they are what they say.
+	hostile("auth-type-unknown", hostileSite(`auth.type = "saml"`),
+		refuse("auth.type", `"saml"`, `"saml" is not a login type (use "pam", "oidc" or "github")`)),
+	hostile("auth-client-id-python-injection", oidcSite(`auth.client_id = "x'+__import__('os').system('id')+'"`),
+		accept(python+`: c.GenericOAuthenticator.client_id = 'x\'+__import__(\'os\').system(\'id\')+\''`)),
+	hostile("auth-client-secret-file-quote", oidcSite(`auth.client_secret_file = "/srv/it's a \"secret\""`),
+		accept(python+`: c.GenericOAuthenticator.client_secret = _read_oauth_client_secret('/srv/it\'s a "secret"')`)),
+	hostile("auth-login-service-quotes-and-rtl", oidcSite(`auth.login_service = "Uni's \"SSO\" `+"\u202e"+`"`),
+		accept(python+`: c.GenericOAuthenticator.login_service = 'Uni\'s "SSO" \u202e'`)),
+	hostile("auth-authorize-url-plain-http", oidcSite(`auth.authorize_url = "http://login.example.edu/authorize"`),
+		refuse("auth.authorize_url", `"http://login.example.edu/authorize"`, `is plain http (use https: "https://login.example.edu/authorize"; http is allowed only to 127.0.0.1, ::1 or localhost, for tests)`)),
+	hostile("auth-token-url-credentials", oidcSite(`auth.token_url = "https://hub:s3cret@login.example.edu/token"`),
+		refuse("auth.token_url", `"https://hub:`, `"https://hub:xxxxx@login.example.edu/token" has a user or password in it`)),
+	hostile("auth-userdata-url-quote", oidcSite(`auth.userdata_url = "https://login.example.edu/u?a='+x+'"`),
+		accept(python+`: c.GenericOAuthenticator.userdata_url = 'https://login.example.edu/u?a=\'+x+\''`)),
+	hostile("auth-userdata-url-newline", oidcSite(`auth.userdata_url = "https://login.example.edu/u\nc.x=1"`),
+		refuse("auth.userdata_url", `"https://login.example.edu/u\n`, `has a space, a control character or a non-ASCII character (character 28 is '\n' (U+000A)`)),
+	hostile("auth-scope-quote", oidcSite(`auth.scope = ["openid", "x'"]`),
+		accept(python+`: c.GenericOAuthenticator.scope = ['openid', 'x\'']`)),
+	hostile("auth-scope-space", oidcSite(`auth.scope = ["openid profile"]`),
+		refuse("auth.scope[0]", `"openid profile"`, `"openid profile" is not an OAuth scope`)),
+	hostile("auth-username-claim-injection", oidcSite(`auth.username_claim = "sub'); import os; ('"`),
+		refuse("auth.username_claim", `"sub'`, `is not a claim name`)),
+	hostile("auth-email-domain-injection", oidcSite(`auth.username_claim = "email"`, `auth.email_domain = "example.edu'; x"`),
+		refuse("auth.email_domain", `"example.edu'`, `"example.edu'; x" is not a domain name`)),
+	hostile("auth-allowed-organizations-injection", hostileSite(`auth.type = "github"`, `auth.client_id = "hub"`, `auth.allowed_organizations = ["org', 'evil"]`),
+		refuse("auth.allowed_organizations[0]", `"org'`, `is not a GitHub organization`)),
+	hostile("auth-pam-with-client-id", hostileSite(`auth.client_id = "hub"`),
+		refuse("auth.client_id", `client_id`, `is only for auth.type = "oidc" or "github", and this site's is "pam"`)),
+}
+
+// oidcSite is hostileSite with a valid OIDC [auth] table, the given lines put in or over it.
+func oidcSite(lines ...string) string {
+	base := []string{
+		`auth.type = "oidc"`,
+		`auth.client_id = "hub"`,
+		`auth.authorize_url = "https://login.example.edu/authorize"`,
+		`auth.token_url = "https://login.example.edu/token"`,
+		`auth.userdata_url = "https://login.example.edu/userinfo"`,
+	}
+	return hostileSite(append(base, lines...)...)
 }
 
 // TestHostileInputs runs every hostile case through Parse and Files.

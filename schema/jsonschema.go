@@ -113,6 +113,7 @@ var tableDocs = map[string]string{
 	"spawner": "How JupyterHub starts each user's notebook server.",
 	"hub":     "The JupyterHub process, its ports on 127.0.0.1 and its files.",
 	"nginx":   "The reverse proxy in front of the hub.",
+	"auth":    "How people sign in: PAM (the default), an OpenID Connect provider, or GitHub.",
 }
 
 func tableOf(key string) string { t, _, _ := strings.Cut(key, "."); return t }
@@ -192,7 +193,16 @@ func tomlValue(text string) (any, bool) {
 // schemaRules are the validator's rules for each key, written as JSON Schema keywords. Each uses
 // the pattern or limit the validator itself uses, or one a test proves equal to its code.
 var schemaRules = map[string]func(*jsonSchema){
-	"domain": func(s *jsonSchema) { s.Pattern, s.MaxLength = DomainPattern, MaxDomainLength },
+	"auth.client_id":             func(s *jsonSchema) { s.Pattern = ClientIDPattern },
+	"auth.client_secret_file":    func(s *jsonSchema) { s.Pattern, s.MaxLength = cleanPathPattern(""), maxPathLength },
+	"auth.scope":                 func(s *jsonSchema) { s.Items.Pattern = ScopePattern },
+	"auth.username_claim":        func(s *jsonSchema) { s.Pattern = ClaimPattern },
+	"auth.email_domain":          func(s *jsonSchema) { s.Pattern = DomainPattern },
+	"auth.allowed_organizations": func(s *jsonSchema) { s.Items.Pattern = OrganizationPattern },
+	"auth.authorize_url":         func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
+	"auth.token_url":             func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
+	"auth.userdata_url":          func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
+	"domain":                     func(s *jsonSchema) { s.Pattern, s.MaxLength = DomainPattern, MaxDomainLength },
 	"tls.resolvers": func(s *jsonSchema) {
 		s.MinItems, s.Items.Pattern = 1, ipAddressPattern
 	},

@@ -87,6 +87,7 @@ var knownLimits = map[string]string{
 	"cmd-program-directory-newline":   "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
 	"cmd-program-directory-dollar":    "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
 	"spawner-cmd-backslash-directory": "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
+	"auth-pam-with-client-id":         "which [auth] keys a login type reads, and what oidc and github need: rules across keys",
 }
 
 // schemaCases are site files beyond the examples and testdata/bad, for the rules and shapes those
@@ -124,6 +125,14 @@ var schemaCases = []struct {
 	{"roster-email-domain-alone", strings.Replace(minimalSite, `admin = ["prof"]`, `admin = ["prof"]`+"\nroster_email_domain = \"college.edu\"", 1), false},
 	{"roster-xlsx", strings.Replace(minimalSite, `admin = ["prof"]`, `admin = ["prof"]`+"\nroster = \"r.xlsx\"", 1), false},
 	{"roster-missing-file", strings.Replace(minimalSite, `admin = ["prof"]`, `admin = ["prof"]`+"\nroster = \"testdata/none.csv\"", 1), false},
+	{"auth-oidc-loopback-http", minimalSite + oidcAuth("http://127.0.0.1:9000/token"), true},
+	{"auth-oidc-remote-http", minimalSite + oidcAuth("http://login.example.edu/token"), false},
+	{"auth-oidc-user-in-url", minimalSite + oidcAuth("https://id:secret@login.example.edu/token"), false},
+	{"auth-oidc-fragment", minimalSite + oidcAuth("https://login.example.edu/token#x"), false},
+	{"auth-scope-quote", minimalSite + oidcAuth("https://login.example.edu/token") + "scope = [\"open\\\"id\"]\n", false},
+	{"auth-github-team", minimalSite + "[auth]\ntype = \"github\"\nclient_id = \"abc\"\nallowed_organizations = [\"engr:ta-team\"]\n", true},
+	{"auth-github-org-space", minimalSite + "[auth]\ntype = \"github\"\nclient_id = \"abc\"\nallowed_organizations = [\"engr 101\"]\n", false},
+	{"auth-client-id-space", minimalSite + "[auth]\ntype = \"github\"\nclient_id = \"a b\"\n", false},
 	{"port-float", minimalSite + "[hub]\nport = 8000.0\n", false},
 	{"path-long", minimalSite + "[hub]\nexecutable = \"/" + strings.Repeat("a", 4095) + "\"\n", false},
 	{"path-longest", minimalSite + "[hub]\nexecutable = \"/" + strings.Repeat("a", 4094) + "\"\n", true},
@@ -147,12 +156,13 @@ cmd = ["/opt/conda/bin/jupyterhub-singleuser"]
 `
 
 // everyKeySite sets every key of Fields to its example, as uncommenting all of `hubgen init`
-// would, except the roster's, whose file the schema cannot see.
+// would, except the roster's, whose file the schema cannot see, and the [auth] keys of login
+// types other than the example's "oidc".
 var everyKeySite = func() string {
 	var b strings.Builder
 	table := ""
 	for _, f := range schema.Fields {
-		if strings.HasPrefix(f.Key, "users.roster") {
+		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" {
 			continue
 		}
 		t, name, ok := strings.Cut(f.Key, ".")
@@ -555,4 +565,10 @@ func jsonNumber(v any) (float64, bool) {
 		return v, true
 	}
 	return 0, false
+}
+
+// oidcAuth is an [auth] table for OIDC whose token endpoint is tokenURL.
+func oidcAuth(tokenURL string) string {
+	return "[auth]\ntype = \"oidc\"\nclient_id = \"hub\"\nauthorize_url = \"https://login.example.edu/authorize\"\n" +
+		"token_url = \"" + tokenURL + "\"\nuserdata_url = \"https://login.example.edu/userinfo\"\n"
 }

@@ -399,6 +399,7 @@ func build(name string, values map[string]any) *Site {
 		HubMemoryHigh: str("limits.hub_memory_high"),
 		HubTasksMax:   str("limits.hub_tasks_max"),
 	}
+	s.Auth = buildAuth(s, values)
 	return s
 }
 

@@ -20,6 +20,7 @@ type Site struct {
 	Nginx   Nginx
 	Culler  Culler
 	Limits  Limits
+	Auth    Auth
 
 	// Warnings are problems that do not make the site invalid, such as a user listed twice.
 	Warnings Problems
@@ -119,3 +120,31 @@ type Limits struct {
 
 // PerUser tells whether any per-user limit is set.
 func (l Limits) PerUser() bool { return l.Memory != "" || l.CPU != 0 }
+
+// Auth is how people sign in to the hub.
+type Auth struct {
+	Type string // AuthPAM, AuthOIDC or AuthGitHub
+	// The rest is set only for the OAuth types (OIDC and GitHub).
+	ClientID         string
+	ClientSecretFile string // read by the hub at start; the secret itself is never in a rendered file
+	LoginService     string
+	AuthorizeURL     string // OIDC only
+	TokenURL         string // OIDC only
+	UserdataURL      string // OIDC only
+	Scope            []string
+	UsernameClaim    string // OIDC only
+	// EmailDomain is set when UsernameClaim is "email": the domain whose addresses become usernames.
+	EmailDomain          string
+	AllowedOrganizations []string // GitHub only: an extra gate, empty for none
+}
+
+// The login types of auth.type.
+const (
+	AuthPAM    = "pam"
+	AuthOIDC   = "oidc"
+	AuthGitHub = "github"
+)
+
+// OAuth tells whether people sign in at an identity provider, so the hub needs a client secret
+// and makes their system accounts itself.
+func (a Auth) OAuth() bool { return a.Type == AuthOIDC || a.Type == AuthGitHub }

@@ -106,6 +106,7 @@ func validate(r *reporter, s *Site, values map[string]any) {
 		r.atValue("users.admin", "is empty (at least one admin, like admin = [\"peter\"])")
 	}
 	validateRoster(r, s, set)
+	validateAuth(r, s, set)
 
 	if set("spawner.cmd") {
 		validateCommand(r, s.Spawner.Cmd)

@@ -1,0 +1,243 @@
+package schema
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"path"
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode"
+)
+
+const (
+	// ClaimPattern is a userinfo claim name: OIDC's are letters, digits and "_"; providers add
+	// namespaced ones with ".", ":", "/" and "-" (Auth0's "https://example.edu/netid" is not one
+	// hubgen supports: a username claim is a plain name).
+	ClaimPattern = `^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$`
+	// ScopePattern is one OAuth scope token (RFC 6749 section 3.3, which also forbids '"' and '\').
+	ScopePattern = `^[!#-\[\]-~]+$`
+	// OrganizationPattern is a GitHub organization, or an organization's team as "org:team-slug".
+	OrganizationPattern = `^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?::[A-Za-z0-9_.-]{1,100})?$`
+	// ClientIDPattern is a client id as providers issue them: printable, without spaces.
+	ClientIDPattern = "^[\x21-\x7e]{1,255}$"
+	// defaultClientSecretName is the client secret file's name in state_dir.
+	defaultClientSecretName = "oauth_client_secret"
+)
+
+var (
+	claimRE        = regexp.MustCompile(ClaimPattern)
+	scopeRE        = regexp.MustCompile(ScopePattern)
+	organizationRE = regexp.MustCompile(OrganizationPattern)
+	clientIDRE     = regexp.MustCompile(ClientIDPattern)
+)
+
+// oauthKeys are the [auth] keys that only the OAuth types use, and oidcKeys and githubKeys
+// those only one of them uses: a key set for a type that ignores it is an error, so that no one
+// believes, say, an organization gate protects a PAM hub.
+var (
+	oauthKeys  = []string{"auth.client_id", "auth.client_secret_file", "auth.login_service", "auth.scope"}
+	oidcKeys   = []string{"auth.authorize_url", "auth.token_url", "auth.userdata_url", "auth.username_claim", "auth.email_domain"}
+	githubKeys = []string{"auth.allowed_organizations"}
+	oidcURLs   = []struct {
+		key   string
+		value func(Auth) string
+	}{
+		{"auth.authorize_url", func(a Auth) string { return a.AuthorizeURL }},
+		{"auth.token_url", func(a Auth) string { return a.TokenURL }},
+		{"auth.userdata_url", func(a Auth) string { return a.UserdataURL }},
+	}
+)
+
+// buildAuth makes Site.Auth with its defaults. auth.type and auth.client_secret_file take theirs
+// from Fields; the others apply to one login type only, which Fields can only describe
+// (DefaultDoc), so they are made here.
+func buildAuth(s *Site, values map[string]any) Auth {
+	str := func(key, def string) string {
+		if v, ok := values[key].(string); ok {
+			return v
+		}
+		return def
+	}
+	strs := func(key string, def []string) []string {
+		if v, ok := values[key].([]string); ok {
+			return v
+		}
+		return def
+	}
+	fromFields := func(key string) string { v, _ := valueOrDefault(values, key).(string); return v }
+	a := Auth{Type: fromFields("auth.type")}
+	if !a.OAuth() {
+		return a
+	}
+	a.ClientID = str("auth.client_id", "")
+	a.ClientSecretFile = fromFields("auth.client_secret_file")
+	switch a.Type {
+	case AuthOIDC:
+		a.LoginService = str("auth.login_service", "single sign-on")
+		a.AuthorizeURL = str("auth.authorize_url", "")
+		a.TokenURL = str("auth.token_url", "")
+		a.UserdataURL = str("auth.userdata_url", "")
+		a.Scope = strs("auth.scope", []string{"openid", "profile", "email"})
+		a.UsernameClaim = str("auth.username_claim", "preferred_username")
+		// An email claim is an address: the roster's domain rule applies unless [auth] names
+		// another domain. Other claims are addresses only when [auth] says so (Entra ID's
+		// preferred_username is the user principal name, kendra@college.edu).
+		a.EmailDomain = str("auth.email_domain", "")
+		if a.UsernameClaim == "email" {
+			a.EmailDomain = str("auth.email_domain", s.Users.RosterEmailDomain)
+		}
+	case AuthGitHub:
+		a.LoginService = str("auth.login_service", "GitHub")
+		a.AllowedOrganizations = strs("auth.allowed_organizations", nil)
+		// Without read:org, GitHub answers membership questions for public members only.
+		def := []string{}
+		if len(a.AllowedOrganizations) > 0 {
+			def = []string{"read:org"}
+		}
+		a.Scope = strs("auth.scope", def)
+	}
+	return a
+}
+
+// OAuthCallbackURL is where the identity provider sends people back to the hub: the URL to
+// register with it. nginx serves the hub at the domain and https port, under base_url.
+func (s *Site) OAuthCallbackURL() string {
+	host := s.Domain
+	if s.Nginx.HTTPSPort != 443 {
+		host += ":" + strconv.Itoa(s.Nginx.HTTPSPort)
+	}
+	return "https://" + host + s.Hub.BaseURL + "hub/oauth_callback"
+}
+
+func validateAuth(r *reporter, s *Site, set func(string) bool) {
+	a := s.Auth
+	switch a.Type {
+	case AuthPAM, AuthOIDC, AuthGitHub:
+	default:
+		r.atValue("auth.type", "%s is not a login type (use %q, %q or %q)", quote(a.Type), AuthPAM, AuthOIDC, AuthGitHub)
+		return
+	}
+	onlyFor := func(keys []string, types string) {
+		for _, key := range keys {
+			if set(key) {
+				r.atKey(key, "is only for auth.type = %s, and this site's is %q (remove it, or change auth.type)", types, a.Type)
+			}
+		}
+	}
+	switch a.Type {
+	case AuthPAM:
+		onlyFor(oauthKeys, `"oidc" or "github"`)
+		onlyFor(oidcKeys, `"oidc"`)
+		onlyFor(githubKeys, `"github"`)
+		return
+	case AuthOIDC:
+		onlyFor(githubKeys, `"github"`)
+	case AuthGitHub:
+		onlyFor(oidcKeys, `"oidc"`)
+	}
+
+	switch {
+	case !set("auth.client_id"):
+		r.atKey("auth", "auth.client_id is missing (add client_id = %s under [auth]: the id the provider gave this hub)", exampleOf("auth.client_id"))
+	case !clientIDRE.MatchString(a.ClientID):
+		r.atValue("auth.client_id", "%s is not a client id (copy it from the provider: printable characters without spaces, like %s)", quote(a.ClientID), exampleOf("auth.client_id"))
+	}
+	if set("auth.client_secret_file") {
+		validatePath(r, "auth.client_secret_file", a.ClientSecretFile, false)
+	}
+	for _, other := range []struct{ key, file string }{
+		{"hub.cookie_secret_file", s.Hub.CookieSecretFile},
+		{"hub.proxy_auth_token_file", s.Hub.ProxyAuthTokenFile},
+	} {
+		if a.ClientSecretFile == other.file {
+			r.atValue("auth.client_secret_file", "%s is also %s (each secret needs its own file, like %q)", quote(a.ClientSecretFile), other.key, path.Dir(other.file)+"/"+defaultClientSecretName)
+		}
+	}
+	if set("auth.login_service") && (strings.TrimSpace(a.LoginService) == "" || hasControl(a.LoginService)) {
+		r.atValue("auth.login_service", "%s is empty or has a control character (a name for the button, like %s)", quote(a.LoginService), exampleOf("auth.login_service"))
+	}
+	for i, sc := range a.Scope {
+		if !scopeRE.MatchString(sc) {
+			r.atValue(fmt.Sprintf("auth.scope[%d]", i), "%s is not an OAuth scope (one word without spaces, quotes or backslashes, like \"openid\")", quote(sc))
+		}
+	}
+
+	if a.Type == AuthOIDC {
+		validateOIDC(r, a, set)
+	}
+	for i, org := range a.AllowedOrganizations {
+		if !organizationRE.MatchString(org) {
+			r.atValue(fmt.Sprintf("auth.allowed_organizations[%d]", i), "%s is not a GitHub organization (its name as in its URL, like \"engr101-2027s\", or \"org:team-slug\" for a team)", quote(org))
+		}
+	}
+}
+
+func validateOIDC(r *reporter, a Auth, set func(string) bool) {
+	for _, u := range oidcURLs {
+		if !set(u.key) {
+			r.atKey("auth", "%s is missing (add %s = %s under [auth]: the provider's discovery document lists it)", u.key, lastSegment(u.key), exampleOf(u.key))
+			continue
+		}
+		if msg := endpointProblem(u.value(a)); msg != "" {
+			r.atValue(u.key, "%s", msg)
+		}
+	}
+	if set("auth.username_claim") && !claimRE.MatchString(a.UsernameClaim) {
+		r.atValue("auth.username_claim", "%s is not a claim name (like \"preferred_username\" or \"email\")", quote(a.UsernameClaim))
+	}
+	switch {
+	case a.UsernameClaim == "email" && a.EmailDomain == "":
+		r.atValue("auth.username_claim", "\"email\" needs the domain whose addresses become usernames (add email_domain = %s under [auth], or set users.roster_email_domain)", exampleOf("auth.email_domain"))
+	case set("auth.email_domain") && !domainRE.MatchString(a.EmailDomain):
+		r.atValue("auth.email_domain", "%s is not a domain name (the part after @, lowercase, like %s)", quote(a.EmailDomain), exampleOf("auth.email_domain"))
+	}
+}
+
+// endpointProblem says what is wrong with an OIDC endpoint, or "" if nothing is. Endpoints are
+// https: the token request carries the client secret and the answer the user's tokens. Plain
+// http is allowed only to a loopback host, where nothing leaves the machine; that is for tests
+// with a provider on the same machine, and says so in the README.
+func endpointProblem(raw string) string {
+	if raw == "" {
+		return "is empty (the endpoint's URL, from the provider's /.well-known/openid-configuration)"
+	}
+	if strings.IndexFunc(raw, func(c rune) bool { return unicode.IsSpace(c) || unicode.IsControl(c) || c > unicode.MaxASCII }) >= 0 {
+		return fmt.Sprintf("%s has a space, a control character or a non-ASCII character (%s; percent-encode it as the provider lists it)", quote(raw), badRune(raw, func(c rune) bool {
+			return !unicode.IsSpace(c) && !unicode.IsControl(c) && c <= unicode.MaxASCII
+		}))
+	}
+	u, err := url.Parse(raw)
+	switch {
+	case err != nil:
+		return fmt.Sprintf("%s is not a URL (like %s)", quote(raw), `"https://login.example.edu/oauth2/token"`)
+	case u.User != nil:
+		return fmt.Sprintf("%s has a user or password in it (the client secret goes in auth.client_secret_file; remove the part before @)", quote(u.Redacted()))
+	case u.Fragment != "" || strings.Contains(raw, "#"):
+		return fmt.Sprintf("%s has a #fragment, which OAuth endpoints may not have (remove it)", quote(raw))
+	case u.Host == "" || u.Hostname() == "":
+		return fmt.Sprintf("%s has no host (a whole URL, like %s)", quote(raw), `"https://login.example.edu/oauth2/token"`)
+	case u.Scheme == "https":
+		return ""
+	case u.Scheme == "http" && loopbackHost(u.Hostname()):
+		return ""
+	case u.Scheme == "http":
+		https := *u
+		https.Scheme = "https"
+		return fmt.Sprintf("%s is plain http (use https: %q; http is allowed only to 127.0.0.1, ::1 or localhost, for tests)", quote(raw), https.String())
+	}
+	return fmt.Sprintf("%s is not an https URL (like %s)", quote(raw), `"https://login.example.edu/oauth2/token"`)
+}
+
+func loopbackHost(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// endpointSchemaPattern is endpointProblem for editors: https anywhere, http only to loopback,
+// no user part, no fragment, no spaces.
+const endpointSchemaPattern = `^(?:https://[^/?#@\s]+|http://(?:localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|\[::1\])(?::[0-9]{1,5})?)(?:[/?][^#\s]*)?$`
