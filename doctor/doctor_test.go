@@ -711,4 +711,16 @@ func TestDHParamsNginxTakes(t *testing.T) {
 	if r := f.run()["dhparam"]; r.Status != Pass || !strings.Contains(r.Detail, "2048-bit DH prime") {
 		t.Errorf("X9.42 dhparam: %s: %s", r.Status, r.Detail)
 	}
+	// And nginx, which the file is for, takes it too.
+	nginx, err := exec.LookPath("nginx")
+	if err != nil {
+		nginx, err = exec.LookPath("/usr/sbin/nginx")
+	}
+	if err != nil || os.Geteuid() != 0 {
+		testsys.SkipOrFail(t, "checking the X9.42 file with nginx -t needs nginx, and root for its log files")
+	}
+	f.sys.Nginx, f.sys.NginxTest = nginx, runNginxTest
+	if r := f.run()["nginx -t"]; r.Status != Pass {
+		t.Errorf("nginx -t with the X9.42 dhparam: %s: %s", r.Status, r.Detail)
+	}
 }
