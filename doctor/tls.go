@@ -232,10 +232,11 @@ func note(format string, args ...any) string {
 	}, fmt.Sprintf(format, args...))
 }
 
-// exists tells whether anything, even a dangling symlink, is at path.
+// exists tells whether anything, even a dangling symlink, may be at path: what doctor cannot see
+// (a directory only root may search) counts as there, so no fix is offered that would replace it.
 func exists(path string) bool {
 	_, err := os.Lstat(path)
-	return err == nil
+	return !errors.Is(err, fs.ErrNotExist)
 }
 
 // asRoot is the fix for a file doctor may not read: nothing is wrong with the file, doctor only
@@ -274,7 +275,8 @@ func newCertFix(site *schema.Site, sys System, other string) string {
 			// The lineage exists: the files may only be named differently. Listing is safe.
 			return "certbot certificates  # lists what certbot has; point tls.cert and tls.key at one of them"
 		}
-		return "certbot certonly --standalone -d " + shellQuote(site.Domain) + " --cert-name " + shellQuote(name) + "  # while nginx is stopped: certbot answers on port 80"
+		lineage := shellQuote(sys.path("/etc/letsencrypt/live/" + name))
+		return "test ! -e " + lineage + " && certbot certonly --standalone -d " + shellQuote(site.Domain) + " --cert-name " + shellQuote(name) + "  # while nginx is stopped: certbot answers on port 80"
 	}
 	return selfSignedFix(site, sys)
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"syscall"
@@ -20,45 +21,75 @@ import (
 // milliseconds; one that holds the lock this long is stuck, and waiting on would hide that.
 var lockWait = 30 * time.Second
 
+// lockFileName is the lock in ROOT on file systems that cannot lock a directory: NFS turns
+// flock(2) into a byte-range lock, which needs a file open for writing. There it stays in ROOT.
+const lockFileName = ".hubgen.lock"
+
+// lockWithFile, set by a test, takes the lock file's way on any file system.
+var lockWithFile = false
+
 // lockRoot makes root (and its missing parents) and takes the lock on it, waiting up to lockWait
 // for another render to finish. It returns the directories it made, outermost first, so that a
-// failed render can remove them, and the open directory whose closing releases the lock.
+// failed render can remove them, and the open file whose closing releases the lock.
 func lockRoot(root string) (created []string, lock *os.File, err error) {
 	if root == "" {
 		root = "." // Write("") writes under the working directory
 	}
 	deadline := time.Now().Add(lockWait)
 	delay := time.Millisecond
+	useFile := lockWithFile
 	for {
 		dirs, err := mkdirAll(root)
 		created = append(created, dirs...)
 		if err != nil {
 			return created, nil, fmt.Errorf("create directory %s: %w", root, err)
 		}
-		f, err := os.Open(root)
+		name := root
+		var f *os.File
+		if useFile {
+			name = filepath.Join(root, lockFileName)
+			f, err = os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o644)
+		} else {
+			f, err = os.Open(root)
+		}
 		if err != nil {
-			return created, nil, fmt.Errorf("lock %s: %w", root, err)
+			return created, nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		err = syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
 		if err == nil {
 			// A render that failed while this one waited removes the ROOT it made; the lock on
 			// the removed directory would guard nothing, so start again on the new one.
-			if sameFile(f, root) {
+			if sameFile(f, name) {
 				return created, f, nil
 			}
 			f.Close()
 			continue
 		}
 		f.Close()
+		if !useFile && cannotLockDirectory(err) {
+			useFile = true
+			continue
+		}
 		if !errors.Is(err, syscall.EWOULDBLOCK) {
-			return created, nil, fmt.Errorf("lock %s: %w", root, err)
+			return created, nil, fmt.Errorf("lock %s: %w", name, err)
 		}
 		if time.Now().After(deadline) {
-			return created, nil, fmt.Errorf("lock %s: another hubgen render has held it for %s (wait for that render to finish, then run this one again)", root, lockWait)
+			return created, nil, fmt.Errorf("lock %s: another hubgen render has held it for %s (wait for that render to finish, then run this one again)", name, lockWait)
 		}
 		time.Sleep(delay)
 		delay = min(2*delay, 50*time.Millisecond)
 	}
+}
+
+// cannotLockDirectory tells whether err from flock(2) on a directory means the file system cannot
+// lock one, rather than that another process holds the lock.
+func cannotLockDirectory(err error) bool {
+	for _, e := range []error{syscall.EBADF, syscall.ENOLCK, syscall.EOPNOTSUPP, syscall.EINVAL} {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // sameFile tells whether the open f is still the file at path.

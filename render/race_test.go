@@ -125,6 +125,36 @@ func TestConcurrentWritesTakeTurns(t *testing.T) {
 	}
 }
 
+// TestConcurrentWritesTakeTurnsWithLockFile: the same race where directories cannot be locked
+// (NFS), with ROOT/.hubgen.lock instead.
+func TestConcurrentWritesTakeTurnsWithLockFile(t *testing.T) {
+	sites, names := raceSites(t)
+	lockWithFile = true
+	renamedHook = func() { time.Sleep(time.Millisecond) }
+	t.Cleanup(func() { lockWithFile, renamedHook = false, nil })
+	for round := range 8 {
+		root := raceRoot(t, round, sites, names)
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		for w := range 4 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				if err := Write(root, sites[names[w%len(names)]]); err != nil {
+					t.Errorf("round %d: %v", round, err)
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		if err := os.Remove(filepath.Join(root, lockFileName)); err != nil {
+			t.Errorf("no lock file: %v", err)
+		}
+		assertOneWholeSite(t, root, sites)
+	}
+}
+
 // TestConcurrentRendersTakeTurns races real processes (this test binary, each writing one site),
 // released together once all have started.
 func TestConcurrentRendersTakeTurns(t *testing.T) {

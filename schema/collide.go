@@ -22,7 +22,19 @@ type knownPath struct {
 
 // installedOutputs are where `hubgen render -o /etc`, the layout the systemd unit expects, puts
 // the outputs.
-var installedOutputs = []string{"/etc/nginx/nginx.conf", "/etc/jupyterhub/jupyterhub_config.py", "/etc/systemd/system/jupyterhub.service"}
+var installedOutputs = func() []knownPath {
+	var outputs []knownPath
+	for _, out := range []string{"/etc/nginx/nginx.conf", "/etc/jupyterhub/jupyterhub_config.py", "/etc/systemd/system/jupyterhub.service"} {
+		outputs = append(outputs, knownPath{what: "the output " + out + " (hubgen render -o /etc)", path: out})
+	}
+	return outputs
+}()
+
+// isInside tells whether p is below dir. (Written without dir+"/": this runs for every pair of
+// paths, on every validation.)
+func isInside(p, dir string) bool {
+	return len(p) > len(dir) && p[len(dir)] == '/' && strings.HasPrefix(p, dir)
+}
 
 // validatePathCollisions refuses two known paths that are one (unless both are only read), or one
 // inside another that must be a file. Each has destroyed data: a cookie secret written over the database, `hubgen secrets`
@@ -64,9 +76,7 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 			k.set = set(k.key)
 		}
 	}
-	for _, out := range installedOutputs {
-		known = append(known, knownPath{what: "the output " + out + " (hubgen render -o /etc)", path: out})
-	}
+	known = append(known, installedOutputs...)
 
 	type collision struct {
 		at, inner, outer knownPath
@@ -74,9 +84,16 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 		derived          bool // one of the two is a default in hub.state_dir, or the database
 	}
 	var found []collision
+	usable := known[:0] // validatePath reports the others
+	for _, k := range known {
+		if usablePath(k.path) {
+			usable = append(usable, k)
+		}
+	}
+	known = usable
 	for i, a := range known {
 		for _, b := range known[i+1:] {
-			if !usablePath(a.path) || !usablePath(b.path) || a.key == b.key || !a.set && !b.set {
+			if a.key == b.key || !a.set && !b.set {
 				continue
 			}
 			// The two secret files are one: validate reports that with its own fix.
@@ -90,9 +107,9 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 				continue
 			case a.path == b.path:
 				inner, outer, same = a, b, true
-			case !b.dir && strings.HasPrefix(a.path, b.path+"/"):
+			case !b.dir && isInside(a.path, b.path):
 				inner, outer = a, b
-			case !a.dir && strings.HasPrefix(b.path, a.path+"/"):
+			case !a.dir && isInside(b.path, a.path):
 				inner, outer = b, a
 			default:
 				continue

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"unicode/utf8"
 )
 
 // RosterColumns are the CSV headers tried, in order, when users.roster_column is not set. Headers
@@ -191,6 +192,9 @@ func (ro *roster) checkEncoding(data []byte) bool {
 	if bytes.HasPrefix(data, []byte{0xff, 0xfe}) || bytes.HasPrefix(data, []byte{0xfe, 0xff}) || bytes.IndexByte(data, 0) >= 0 {
 		ro.problem(1, 1, "is not UTF-8 but UTF-16 (save it as \"CSV UTF-8\" from the spreadsheet)")
 		return false
+	}
+	if utf8.Valid(data) {
+		return true // the common case, at memory speed; invalidUTF8 finds where only on failure
 	}
 	if i := invalidUTF8(data); i >= 0 {
 		p := offsetPosition(data, i)

@@ -191,7 +191,7 @@ func validateDomain(r *reporter, domain string) {
 		r.atValue(key, "%s is a URL, not a domain name (just the name: %q)", quote(domain), urlDomain(domain))
 	case strings.Contains(domain, "://"):
 		r.atValue(key, "%s is a URL, not a domain name (just the name, like \"notebooks.example.edu\")", quote(domain))
-	case !validateDomainKind(r, domain):
+	case !domainRE.MatchString(domain) && !validateDomainKind(r, domain):
 	case !strings.Contains(domain, "."):
 		r.atValue(key, "%s is not fully qualified (a name with at least one dot, like \"notebooks.example.edu\")", quote(domain))
 	case !domainRE.MatchString(domain):

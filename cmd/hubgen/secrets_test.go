@@ -130,7 +130,7 @@ func assertPerm(t *testing.T, path string, want os.FileMode) {
 func TestSecretsEmptyRootIsAUsageError(t *testing.T) {
 	live := t.TempDir()
 	site := filepath.Join(t.TempDir(), "site.toml")
-	writeMode(t, site, strings.Replace(readFile(t, checkSite), "/srv/jupyterhub/dhparam.pem", live+"/dhparam.pem", 1)+"\n[hub]\nstate_dir = \""+live+"/hub\"\n", 0o644)
+	writeMode(t, site, strings.Replace(readSecretsSite(t, checkSite), "/srv/jupyterhub/dhparam.pem", live+"/dhparam.pem", 1)+"\n[hub]\nstate_dir = \""+live+"/hub\"\n", 0o644)
 	code, stdout, stderr := hubgen(t, "secrets", site, "--root", "")
 	if code != exitFailure || stdout != "" || !strings.HasPrefix(stderr, "hubgen secrets: --root is empty (give a directory, or leave --root out to write the real paths)\nusage: hubgen secrets ") {
 		t.Errorf("secrets --root \"\": exit %d, stdout %q, stderr %q; want exit 2 and the usage error", code, stdout, stderr)
@@ -140,7 +140,7 @@ func TestSecretsEmptyRootIsAUsageError(t *testing.T) {
 	}
 }
 
-func readFile(t *testing.T, path string) string {
+func readSecretsSite(t *testing.T, path string) string {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
