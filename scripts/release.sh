@@ -39,11 +39,14 @@ pseudo_version() {
   local stamp hash base
   stamp=$(TZ=UTC git log -1 --format=%cd --date=format-local:%Y%m%d%H%M%S HEAD)
   hash=$(git rev-parse --short=12 HEAD)
-  if base=$(git describe --tags --abbrev=0 --match 'v[0-9]*' HEAD 2>/dev/null); then
+  # The highest version tag HEAD descends from, pre-releases ordered before their release.
+  base=$(git -c versionsort.suffix=- tag --merged HEAD --list 'v[0-9]*.[0-9]*.[0-9]*' --sort=-v:refname | awk 'NR == 1')
+  if [[ -n $base ]]; then
     if [[ $base == *-* ]]; then
       echo "$base.0.$stamp-$hash"
     else
       local major_minor=${base%.*} patch=${base##*.}
+      patch=${patch%%+*}
       echo "$major_minor.$((patch + 1))-0.$stamp-$hash"
     fi
   else
