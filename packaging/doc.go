@@ -1,7 +1,8 @@
 // Package packaging proves hubgen's release: the test here runs scripts/release.sh, checks its
 // static binaries, checksums and reproducibility, runs lintian on the Debian packages, and
 // installs them with dpkg on this machine (Debian 12) and in the Debian 13 root of the
-// end-to-end tests, then removes them again.
+// end-to-end tests, then removes them again. A second test installs hubgen with `go install
+// ...@VERSION` from a module proxy on disk and checks that it knows its version without -ldflags.
 //
 // It lives beside the release's own tooling (./helpdoc writes the man page and the completion)
 // rather than under e2e/, which tests what nginx and JupyterHub make of hubgen's output: this

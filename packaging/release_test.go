@@ -1,6 +1,7 @@
 package packaging
 
 import (
+	"archive/zip"
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
@@ -504,4 +505,88 @@ ask hubgen render -o ''
 			t.Errorf("in %s, bash completes %q<TAB> to %q, want %q", sys.name, line, got[line], want)
 		}
 	}
+}
+
+// TestGoInstallVersion installs hubgen the third way the README gives, `go install ...@VERSION`,
+// from a module proxy on disk that serves this tree as testTag, and wants `hubgen version` to
+// print the module version the go command stamped into the build info (no -ldflags here).
+func TestGoInstallVersion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds hubgen through the module proxy protocol; not with -short")
+	}
+	proxy := t.TempDir()
+	dir := filepath.Join(proxy, "github.com/hubgen/hubgen/@v")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	mod, err := os.ReadFile("../go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"list":            testTag + "\n",
+		testTag + ".info": `{"Version":"` + testTag + `","Time":"2026-01-02T03:04:05Z"}`,
+		testTag + ".mod":  string(mod),
+		testTag + ".zip":  string(moduleZip(t, "github.com/hubgen/hubgen@"+testTag)),
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	gobin := t.TempDir()
+	cmd := exec.Command("go", "install", "github.com/hubgen/hubgen/cmd/hubgen@"+testTag)
+	cmd.Dir = gobin // outside hubgen's module, as a user runs it
+	// A module cache of the test's own, so that this tree is unpacked afresh each run and the
+	// user's cache never holds a made-up hubgen version. The dependencies come from the user's
+	// cache (a module proxy on disk too) or else the usual proxy; hubgen itself only from the
+	// proxy on disk, which no checksum database knows.
+	goenv, err := exec.Command("go", "env", "GOMODCACHE", "GOPROXY").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	userCache, upstream, _ := strings.Cut(strings.TrimSpace(string(goenv)), "\n")
+	cmd.Env = append(os.Environ(), "GOBIN="+gobin, "GOMODCACHE="+t.TempDir(), "GOFLAGS=-modcacherw",
+		"GOPROXY=file://"+proxy+",file://"+filepath.Join(userCache, "cache/download")+","+upstream,
+		"GONOSUMDB=github.com/hubgen/hubgen")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go install: %v\n%s", err, out)
+	}
+	out, err := exec.Command(filepath.Join(gobin, "hubgen"), "version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := string(out), "hubgen "+testTag+"\n"; got != want {
+		t.Errorf("after go install ...@%s, hubgen version printed %q, want %q", testTag, got, want)
+	}
+}
+
+// moduleZip zips the files git tracks in this tree, as they are in the work tree, in the module
+// zip layout: every path under "MODULE@VERSION/".
+func moduleZip(t *testing.T, prefix string) []byte {
+	t.Helper()
+	list, err := exec.Command("git", "-C", "..", "ls-files", "-z").Output()
+	if err != nil {
+		testsys.SkipOrFail(t, "needs a git work tree: "+err.Error())
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, name := range strings.Split(strings.TrimRight(string(list), "\x00"), "\x00") {
+		data, err := os.ReadFile(filepath.Join("..", name))
+		if errors.Is(err, os.ErrNotExist) {
+			continue // deleted in the work tree
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		w, err := zw.Create(prefix + "/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }
