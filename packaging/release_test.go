@@ -481,6 +481,11 @@ ask hubgen init --
 ask hubgen render ''
 ask hubgen render -o ''
 `
+	if _, err := os.Stat(sys.path("/usr/share/bash-completion/bash_completion")); err == nil {
+		t.Logf("%s: bash-completion loads the completion, which uses its _filedir", sys.name)
+	} else {
+		t.Logf("%s: no bash-completion; the completion is sourced alone and uses compgen", sys.name)
+	}
 	out, err := sys.run("bash", "-c", script, "complete", inside+"/complete")
 	if err != nil {
 		t.Fatalf("in %s: %v", sys.name, err)
