@@ -12,6 +12,9 @@ func manPage(h *help, version, date string) string {
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w(`.\" Generated from "hubgen help" by packaging/helpdoc. Do not edit: change the help in cmd/hubgen.`)
 	w(`.TH HUBGEN 1 %s %s "User Commands"`, quoteArg(date), quoteArg("hubgen "+version))
+	// Neither hyphenate nor justify: flag names and paths broken across lines cannot be copied.
+	w(".nh")
+	w(".ad l")
 
 	// whatis(1) and lintian read the NAME line as "name \- summary".
 	w(".SH NAME")
