@@ -17,7 +17,7 @@ type fakeMachine struct {
 	passwords map[string]string
 	changes   []string
 	asked     []string // whose lock state was asked: a program run per account
-	failOn    string // Create fails for this name
+	failOn    string   // Create fails for this name
 }
 
 type fakeAccount struct {
