@@ -17,14 +17,16 @@ const FirstUserUID = 1000
 
 // Account is what the plan needs to know of an existing account.
 type Account struct {
-	UID    int
-	Locked bool // its password is locked (passwd -S says L)
+	UID int
 }
 
 // Machine is the system's accounts. Local is this machine's; tests use a fake one.
 type Machine interface {
 	// Lookup returns the account called name; ok is false when there is none.
 	Lookup(name string) (a Account, ok bool, err error)
+	// Locked tells whether the account's password is locked. The plan asks only about the
+	// accounts hubgen made: it is a program run per account.
+	Locked(name string) (bool, error)
 	// Create makes the account with a home copied from /etc/skel and no usable password.
 	Create(name string) error
 	// SetPasswords sets each account's password.
@@ -115,10 +117,14 @@ func MakePlan(users, managed []string, m Machine) (*Plan, error) {
 		case system(name, a):
 		case !isManaged[name]:
 			p.Keep = append(p.Keep, name)
-		case a.Locked:
-			p.Unlock = append(p.Unlock, name)
-			p.Managed = append(p.Managed, name)
 		default:
+			locked, err := m.Locked(name)
+			if err != nil {
+				return nil, err
+			}
+			if locked {
+				p.Unlock = append(p.Unlock, name)
+			}
 			p.Managed = append(p.Managed, name)
 		}
 	}
@@ -134,10 +140,14 @@ func MakePlan(users, managed []string, m Machine) (*Plan, error) {
 			p.Gone = append(p.Gone, name)
 		case system(name, a):
 			// Not hubgen's to keep either: an account made since with a system uid.
-		case !a.Locked:
-			p.Lock = append(p.Lock, name)
-			p.Managed = append(p.Managed, name)
 		default:
+			locked, err := m.Locked(name)
+			if err != nil {
+				return nil, err
+			}
+			if !locked {
+				p.Lock = append(p.Lock, name)
+			}
 			p.Managed = append(p.Managed, name)
 		}
 	}

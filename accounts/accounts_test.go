@@ -13,18 +13,24 @@ import (
 
 // fakeMachine is a machine's accounts in memory, recording each change.
 type fakeMachine struct {
-	accounts  map[string]*Account
+	accounts  map[string]*fakeAccount
 	passwords map[string]string
 	changes   []string
-	failOn    string // Create fails for this name
+	asked     []string // whose lock state was asked: a program run per account
+	failOn    string   // Create fails for this name
+}
+
+type fakeAccount struct {
+	UID    int
+	Locked bool
 }
 
 func newFakeMachine() *fakeMachine {
-	return &fakeMachine{accounts: map[string]*Account{}, passwords: map[string]string{}}
+	return &fakeMachine{accounts: map[string]*fakeAccount{}, passwords: map[string]string{}}
 }
 
 func (m *fakeMachine) add(name string, uid int, locked bool) {
-	m.accounts[name] = &Account{UID: uid, Locked: locked}
+	m.accounts[name] = &fakeAccount{UID: uid, Locked: locked}
 }
 
 func (m *fakeMachine) Lookup(name string) (Account, bool, error) {
@@ -32,7 +38,12 @@ func (m *fakeMachine) Lookup(name string) (Account, bool, error) {
 	if !ok {
 		return Account{}, false, nil
 	}
-	return *a, true, nil
+	return Account{UID: a.UID}, true, nil
+}
+
+func (m *fakeMachine) Locked(name string) (bool, error) {
+	m.asked = append(m.asked, name)
+	return m.accounts[name].Locked, nil
 }
 
 func (m *fakeMachine) Create(name string) error {
@@ -99,6 +110,9 @@ func TestPlan(t *testing.T) {
 	}
 	if diff := cmp.Diff(want, p); diff != "" {
 		t.Errorf("plan (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]string{"sam", "lee", "old", "gone2"}, m.asked); diff != "" {
+		t.Errorf("asked for the lock state of (-want +got), want only hubgen's accounts:\n%s", diff)
 	}
 }
 

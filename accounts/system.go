@@ -27,13 +27,17 @@ func (Local) Lookup(name string) (Account, bool, error) {
 	if err != nil {
 		return Account{}, false, fmt.Errorf("uid %q of %s is not a number", u.Uid, name)
 	}
-	// passwd -S prints "NAME L|NP|P DATE ...": L is a locked password.
-	out, err := run(nil, "passwd", "--status", name)
+	return Account{UID: uid}, true, nil
+}
+
+// Locked asks passwd -S, which prints "NAME L|NP|P DATE ...": L is a locked password.
+func (Local) Locked(name string) (bool, error) {
+	out, err := run(nil, "passwd", "--status", "--", name)
 	if err != nil {
-		return Account{}, false, err
+		return false, err
 	}
 	fields := strings.Fields(out)
-	return Account{UID: uid, Locked: len(fields) > 1 && fields[1] == "L"}, true, nil
+	return len(fields) > 1 && fields[1] == "L", nil
 }
 
 // Create runs useradd without a password (the account cannot log in until SetPasswords), a home

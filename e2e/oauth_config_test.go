@@ -136,7 +136,6 @@ func checkOAuthConfig(t *testing.T, site map[string]any, config, dir, secret str
 		section + ".allow_all":                   false,
 		"LocalAuthenticator.create_system_users": true,
 		"LocalAuthenticator.add_user_cmd":        []any{"useradd", "--create-home", "--shell", "/bin/bash", "--"},
-		"Authenticator.username_pattern":         `^[a-z_][a-z0-9_.-]{0,31}$`,
 	}
 	if auth["type"] == "oidc" {
 		for _, k := range []string{"authorize_url", "token_url", "userdata_url"} {

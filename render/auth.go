@@ -32,11 +32,8 @@ type oauthView struct {
 	UsernameClaim                       string
 	EmailDomain                         string // set: the claim is an address at this domain, the username the name before @
 	// GitHub only: sign-in needs membership of one of these as well; empty for no gate.
-	Organizations []string
-	// UsernamePattern refuses a name from the provider that the site file could not hold, before
-	// the allowed-users check and long before useradd.
-	UsernamePattern string
-	AddUserCommand  []string
+	Organizations  []string
+	AddUserCommand []string
 }
 
 // newOAuthView returns nil for PAM, whose sign-in is JupyterHub's default.
@@ -51,7 +48,6 @@ func newOAuthView(s *schema.Site) *oauthView {
 		CallbackURL:      s.OAuthCallbackURL(),
 		LoginService:     a.LoginService,
 		Scope:            a.Scope,
-		UsernamePattern:  schema.UsernamePattern,
 		AddUserCommand:   addUserCommand,
 	}
 	switch a.Type {

@@ -408,7 +408,6 @@ func pythonExpected(s *schema.Site) map[string]any {
 		e[section+"allow_all"] = "bool False"
 		e["LocalAuthenticator.create_system_users"] = "bool True"
 		e["LocalAuthenticator.add_user_cmd"] = []string{"useradd", "--create-home", "--shell", "/bin/bash", "--"}
-		e["Authenticator.username_pattern"] = schema.UsernamePattern
 		if a.Type == schema.AuthOIDC {
 			e[section+"authorize_url"] = a.AuthorizeURL
 			e[section+"token_url"] = a.TokenURL

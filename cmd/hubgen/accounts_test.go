@@ -25,6 +25,7 @@ func (m *memoryMachine) Create(name string) error {
 	m.created = append(m.created, name)
 	return nil
 }
+func (m *memoryMachine) Locked(string) (bool, error)              { return false, nil }
 func (m *memoryMachine) SetPasswords([]accounts.Credential) error { return nil }
 func (m *memoryMachine) Lock(string) error                        { return nil }
 func (m *memoryMachine) Unlock(string) error                      { return nil }
