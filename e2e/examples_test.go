@@ -142,17 +142,18 @@ func wantHubConfig(t *testing.T, site map[string]any, sitePath string, files sec
 	allowed := append(append(stringList(t, users["allowed"]), admins...), rosterUsers(t, sitePath, users)...)
 	baseURL := stringOr(hub["base_url"], "/")
 	return hubConfig{
-		AdminUsers:       sortedSet(admins),
-		AllowedUsers:     sortedSet(allowed),
-		CookieSecretFile: files.CookieSecret,
-		ProxyAuthToken:   strings.TrimSpace(string(token)),
-		BindURL:          fmt.Sprintf("http://127.0.0.1:%d%s", intOr(hub["port"], 8000), baseURL),
-		HubBindURL:       fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["hub_port"], 8081)),
-		ProxyAPIURL:      fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["proxy_api_port"], 8001)),
-		DatabaseURL:      "sqlite:///" + filepath.Join(hub["state_dir"].(string), "jupyterhub.sqlite"),
-		SpawnerCmd:       stringList(t, spawner["cmd"]),
-		DefaultURL:       stringOr(spawner["default_url"], ""),
-		NotebookDir:      stringOr(spawner["notebook_dir"], ""),
+		AdminRole:          sortedSet(admins),
+		AllowedUsers:       sortedSet(allowed),
+		DeleteInvalidUsers: true,
+		CookieSecretFile:   files.CookieSecret,
+		ProxyAuthToken:     strings.TrimSpace(string(token)),
+		BindURL:            fmt.Sprintf("http://127.0.0.1:%d%s", intOr(hub["port"], 8000), baseURL),
+		HubBindURL:         fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["hub_port"], 8081)),
+		ProxyAPIURL:        fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["proxy_api_port"], 8001)),
+		DatabaseURL:        "sqlite:///" + filepath.Join(hub["state_dir"].(string), "jupyterhub.sqlite"),
+		SpawnerCmd:         stringList(t, spawner["cmd"]),
+		DefaultURL:         stringOr(spawner["default_url"], ""),
+		NotebookDir:        stringOr(spawner["notebook_dir"], ""),
 	}
 }
 
@@ -172,14 +173,17 @@ func rosterUsers(t *testing.T, sitePath string, users map[string]any) []string {
 
 // hubConfig is what the tests compare of the configuration JupyterHub loaded.
 type hubConfig struct {
-	AdminUsers, AllowedUsers []string
-	CookieSecretFile         string
-	ProxyAuthToken           string
-	BindURL, HubBindURL      string
-	ProxyAPIURL              string
-	DatabaseURL              string
-	SpawnerCmd               []string
-	DefaultURL, NotebookDir  string
+	// AdminRole is the admin role's members in load_roles, which are exactly the site's admins;
+	// Authenticator.admin_users stays unset, since it only ever grants.
+	AdminRole, AdminUsers, AllowedUsers []string
+	DeleteInvalidUsers                  bool
+	CookieSecretFile                    string
+	ProxyAuthToken                      string
+	BindURL, HubBindURL                 string
+	ProxyAPIURL                         string
+	DatabaseURL                         string
+	SpawnerCmd                          []string
+	DefaultURL, NotebookDir             string
 }
 
 // showConfig has JupyterHub load the config file and print the configuration it loaded. In 3.0
@@ -190,8 +194,9 @@ func showConfig(t *testing.T, config, dir string) hubConfig {
 	out := mustRun(t, 30*time.Second, dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
 	var shown struct {
 		Authenticator struct {
-			AdminUsers   pythonSet `json:"admin_users"`
-			AllowedUsers pythonSet `json:"allowed_users"`
+			AdminUsers         pythonSet `json:"admin_users"`
+			AllowedUsers       pythonSet `json:"allowed_users"`
+			DeleteInvalidUsers bool      `json:"delete_invalid_users"`
 		}
 		ConfigurableHTTPProxy struct {
 			APIURL    string `json:"api_url"`
@@ -202,6 +207,10 @@ func showConfig(t *testing.T, config, dir string) hubConfig {
 			HubBindURL       string `json:"hub_bind_url"`
 			CookieSecretFile string `json:"cookie_secret_file"`
 			DBURL            string `json:"db_url"`
+			LoadRoles        []struct {
+				Name  string   `json:"name"`
+				Users []string `json:"users"`
+			} `json:"load_roles"`
 		}
 		Spawner struct {
 			Cmd         []string `json:"cmd"`
@@ -212,18 +221,26 @@ func showConfig(t *testing.T, config, dir string) hubConfig {
 	if err := json.Unmarshal([]byte(out), &shown); err != nil {
 		t.Fatalf("jupyterhub --show-config-json: %v\n%s", err, out)
 	}
+	var adminRole []string
+	for _, role := range shown.JupyterHub.LoadRoles {
+		if role.Name == "admin" {
+			adminRole = sortedSet(role.Users)
+		}
+	}
 	return hubConfig{
-		AdminUsers:       shown.Authenticator.AdminUsers,
-		AllowedUsers:     shown.Authenticator.AllowedUsers,
-		CookieSecretFile: shown.JupyterHub.CookieSecretFile,
-		ProxyAuthToken:   shown.ConfigurableHTTPProxy.AuthToken,
-		BindURL:          shown.JupyterHub.BindURL,
-		HubBindURL:       shown.JupyterHub.HubBindURL,
-		ProxyAPIURL:      shown.ConfigurableHTTPProxy.APIURL,
-		DatabaseURL:      shown.JupyterHub.DBURL,
-		SpawnerCmd:       shown.Spawner.Cmd,
-		DefaultURL:       shown.Spawner.DefaultURL,
-		NotebookDir:      shown.Spawner.NotebookDir,
+		AdminRole:          adminRole,
+		AdminUsers:         shown.Authenticator.AdminUsers,
+		AllowedUsers:       shown.Authenticator.AllowedUsers,
+		DeleteInvalidUsers: shown.Authenticator.DeleteInvalidUsers,
+		CookieSecretFile:   shown.JupyterHub.CookieSecretFile,
+		ProxyAuthToken:     shown.ConfigurableHTTPProxy.AuthToken,
+		BindURL:            shown.JupyterHub.BindURL,
+		HubBindURL:         shown.JupyterHub.HubBindURL,
+		ProxyAPIURL:        shown.ConfigurableHTTPProxy.APIURL,
+		DatabaseURL:        shown.JupyterHub.DBURL,
+		SpawnerCmd:         shown.Spawner.Cmd,
+		DefaultURL:         shown.Spawner.DefaultURL,
+		NotebookDir:        shown.Spawner.NotebookDir,
 	}
 }
 

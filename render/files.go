@@ -91,8 +91,12 @@ type view struct {
 	ProxyAPIURL   string
 	DatabaseURL   string
 	AllowedUsers  []string // admins first, then the allowed users; never empty
-	UnitPath      string   // PATH for the hub: its own bin directory first, for configurable-http-proxy
-	ConfigPath    string
+	// AdminUsers are the admin role's exact members; UsernamePattern admits AllowedUsers and
+	// nobody else. access.go says why both are needed.
+	AdminUsers      []string
+	UsernamePattern string
+	UnitPath        string // PATH for the hub: its own bin directory first, for configurable-http-proxy
+	ConfigPath      string
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -117,6 +121,7 @@ func newView(s *schema.Site) view {
 		ProxyAPIURL:   "http://127.0.0.1:" + strconv.Itoa(s.Hub.ProxyAPIPort),
 		DatabaseURL:   "sqlite:///" + s.Hub.DatabaseFile(),
 		AllowedUsers:  allowedUsers(s.Users),
+		AdminUsers:    s.Users.AdminUsers,
 		UnitPath:      filepath.Dir(s.Hub.Executable) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
 		ConfigPath:    InstalledJupyterHubConf,
 	}
@@ -134,6 +139,7 @@ func newView(s *schema.Site) view {
 		v.HSTS = hstsValue
 	}
 	v.Listen = newListen(s.Nginx)
+	v.UsernamePattern = usernamePattern(v.AllowedUsers)
 	return v
 }
 
