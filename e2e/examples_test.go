@@ -1,10 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -22,39 +22,62 @@ import (
 // paths moved into a temporary directory, and has the real programs load the results: nginx -t
 // accepts nginx.conf, and JupyterHub loads jupyterhub_config.py with the site's values.
 func TestExamples(t *testing.T) {
-	requireSystem(t)
 	examples, err := filepath.Glob("../examples/*.toml")
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples in ../examples (%v)", err)
 	}
-	nginxVersion := installedNginxVersion(t)
-	for _, example := range examples {
-		t.Run(strings.TrimSuffix(filepath.Base(example), ".toml"), func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			e := rewriteExample(t, example, dir, nginxVersion)
-			root := filepath.Join(dir, "root")
-			runHubgen(t, "render", e.Path, "-o", root)
+	forEachStack(t, func(t *testing.T, st *stack) {
+		nginxVersion := st.nginxVersion(t)
+		addExampleAdmins(t, st, examples)
+		for _, example := range examples {
+			t.Run(strings.TrimSuffix(filepath.Base(example), ".toml"), func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				e := rewriteExample(t, example, dir, nginxVersion)
+				root := filepath.Join(dir, "root")
+				runHubgen(t, "render", e.Path, "-o", root)
 
-			checkNginxConfig(t, filepath.Join(root, "nginx", "nginx.conf"), dir)
-			got := showConfig(t, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir)
-			if diff := cmp.Diff(e.Want, got); diff != "" {
-				t.Errorf("JupyterHub loaded other values than the site's (-want +got):\n%s", diff)
-			}
-		})
+				checkNginxConfig(t, st, filepath.Join(root, "nginx", "nginx.conf"), dir)
+				got := showConfig(t, st, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir)
+				if diff := cmp.Diff(e.Want, got); diff != "" {
+					t.Errorf("%s: JupyterHub %s loaded other values than the site's (-want +got):\n%s", st.Name, st.JupyterHub, diff)
+				}
+			})
+		}
+	})
+}
+
+// addExampleAdmins gives every admin of the examples a system account in the stack, for as long
+// as the test runs, unless one exists. PAM admins need one: the rendered config deletes users that
+// fail the authenticator's check at start (a PAM user without an account fails it), and
+// JupyterHub 5 then stops when the admin role names a user it cannot add.
+func addExampleAdmins(t *testing.T, st *stack, examples []string) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, path := range examples {
+		var site struct{ Users struct{ Admin []string } }
+		if _, err := toml.DecodeFile(path, &site); err != nil {
+			t.Fatalf("decode %s: %v", path, err)
+		}
+		for _, name := range site.Users.Admin {
+			names[name] = true
+		}
+	}
+	for _, name := range sortedSet(keys(names)) {
+		if st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Run() == nil {
+			continue
+		}
+		st.run(t, 10*time.Second, "/", nil, "/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", name)
+		t.Cleanup(func() { st.run(t, 10*time.Second, "/", nil, "/usr/sbin/userdel", name) })
 	}
 }
 
-// installedNginxVersion is "MAJOR.MINOR" of the nginx on PATH.
-func installedNginxVersion(t *testing.T) string {
-	t.Helper()
-	// nginx -v prints "nginx version: nginx/1.22.1" on standard error.
-	out, err := exec.Command(nginxProgram, "-v").CombinedOutput()
-	m := regexp.MustCompile(`nginx/(\d+\.\d+)`).FindStringSubmatch(string(out))
-	if err != nil || m == nil {
-		t.Fatalf("nginx -v: %v: %q", err, out)
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	return m[1]
+	return out
 }
 
 // example is an example site rewritten for this machine, and what JupyterHub should load from it.
@@ -189,9 +212,24 @@ type hubConfig struct {
 // showConfig has JupyterHub load the config file and print the configuration it loaded. In 3.0
 // this runs the hub's whole initialisation first (it reads the cookie secret and creates the
 // database), so it is a real start short of listening, run in dir.
-func showConfig(t *testing.T, config, dir string) hubConfig {
+func showConfig(t *testing.T, st *stack, config, dir string) hubConfig {
 	t.Helper()
-	out := mustRun(t, 30*time.Second, dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := st.command(ctx, dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: jupyterhub --show-config-json: %v\n%s", st.Name, err, stderr.String())
+	}
+	out := stdout.String()
+	// The hub logs to standard error while it loads the config: no option may be unknown to
+	// this JupyterHub, or deprecated.
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if configWarningRE.MatchString(line) {
+			t.Errorf("%s (JupyterHub %s) warned about the rendered config: %s", st.Name, st.JupyterHub, line)
+		}
+	}
 	var shown struct {
 		Authenticator struct {
 			AdminUsers         pythonSet `json:"admin_users"`

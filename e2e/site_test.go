@@ -84,14 +84,20 @@ type siteParams struct {
 	Cert                                                   certificate
 	StateDir, Webroot, PIDFile                             string
 	Admins, Allowed                                        []string
+	Nginx                                                  string // nginx.version: the stack's
+	DefaultURL                                             string // spawner.default_url; "/tree" when empty
 }
 
 func (p siteParams) document() map[string]any {
-	return map[string]any{
+	defaultURL := p.DefaultURL
+	if defaultURL == "" {
+		defaultURL = "/tree"
+	}
+	site := map[string]any{
 		"domain":  testDomain,
 		"tls":     map[string]any{"cert": p.Cert.Cert, "key": p.Cert.Key},
 		"users":   map[string]any{"admin": p.Admins, "allowed": p.Allowed},
-		"spawner": map[string]any{"cmd": []string{singleuserProgram}, "default_url": "/tree"},
+		"spawner": map[string]any{"cmd": []string{singleuserProgram}, "default_url": defaultURL},
 		"hub": map[string]any{
 			"port":           p.HubPort,
 			"hub_port":       p.HubAPIPort,
@@ -108,6 +114,10 @@ func (p siteParams) document() map[string]any {
 			"pid":          p.PIDFile,
 		},
 	}
+	if p.Nginx != "" {
+		table(site, "nginx")["version"] = p.Nginx
+	}
+	return site
 }
 
 // writeSite encodes a site document as TOML at path.

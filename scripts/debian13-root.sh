@@ -63,7 +63,9 @@ cleanup() {
     umount -l "${mounted[$i]}" 2>/dev/null || true
   done
   mounted=()
-  [ -n "${build:-}" ] && [ -d "$build" ] && rm -rf --one-file-system "$build"
+  if [ -n "${build:-}" ] && [ -d "$build" ]; then
+    rm -rf --one-file-system "$build"
+  fi
 }
 trap cleanup EXIT
 
