@@ -270,8 +270,14 @@ func addSystemUser(t *testing.T, st *stack, role string) systemUser {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("chpasswd %s: %v\n%s", u.Name, err, out)
 	}
+	// A file of the user's own, for a page that shows one (stack.ServerPage).
+	welcome := "/home/" + u.Name + "/" + welcomeFile
+	st.run(t, 10*time.Second, "/", nil, "/usr/bin/install", "-o", u.Name, "-m", "0644", "/dev/null", welcome)
 	return u
 }
+
+// welcomeFile is the name of the file addSystemUser puts in each home directory.
+const welcomeFile = "hubgen-e2e.txt"
 
 // removeSystemUser deletes the user and its home. userdel refuses while the user has processes,
 // so any the hub left behind (it should leave none) are killed first, by pid.

@@ -183,7 +183,7 @@ func checkStudentSession(t *testing.T, s *liveSite) {
 		t.Fatalf("student login ended at %s with %s, want the spawn page", p.Request.URL, p.Status)
 	}
 	serverURL := b.https + s.BaseURL + "user/" + s.Student.Name + "/"
-	b.waitForServer(s.BaseURL, s.Student.Name, 60*time.Second)
+	b.waitForServer(s.BaseURL, s.Student.Name, s.st.ServerPage, 60*time.Second)
 	t.Logf("logged in and server up in %v", time.Since(start).Round(time.Millisecond))
 
 	// The hub and the notebook server learn the browser's scheme from X-Forwarded-Proto; with

@@ -85,19 +85,15 @@ type siteParams struct {
 	StateDir, Webroot, PIDFile                             string
 	Admins, Allowed                                        []string
 	Nginx                                                  string // nginx.version: the stack's
-	DefaultURL                                             string // spawner.default_url; "/tree" when empty
+	DefaultURL                                             string // spawner.default_url; none when empty
 }
 
 func (p siteParams) document() map[string]any {
-	defaultURL := p.DefaultURL
-	if defaultURL == "" {
-		defaultURL = "/tree"
-	}
 	site := map[string]any{
 		"domain":  testDomain,
 		"tls":     map[string]any{"cert": p.Cert.Cert, "key": p.Cert.Key},
 		"users":   map[string]any{"admin": p.Admins, "allowed": p.Allowed},
-		"spawner": map[string]any{"cmd": []string{singleuserProgram}, "default_url": defaultURL},
+		"spawner": map[string]any{"cmd": []string{singleuserProgram}},
 		"hub": map[string]any{
 			"port":           p.HubPort,
 			"hub_port":       p.HubAPIPort,
@@ -113,6 +109,9 @@ func (p siteParams) document() map[string]any {
 			"acme_webroot": p.Webroot,
 			"pid":          p.PIDFile,
 		},
+	}
+	if p.DefaultURL != "" {
+		table(site, "spawner")["default_url"] = p.DefaultURL
 	}
 	if p.Nginx != "" {
 		table(site, "nginx")["version"] = p.Nginx

@@ -30,11 +30,12 @@ type stack struct {
 	Name string // the subtest name: "debian12", "debian13"
 	// Root is the directory the stack's programs run in; "" is this machine's own root.
 	Root string
-	// JupyterHub is the hub's version, for messages; DefaultURL is the single-user server's page
-	// that the session loads (Debian 12: the classic notebook's /tree; Debian 13: jupyter_server's,
-	// see stacks).
+	// JupyterHub is the hub's version, for messages. DefaultURL is the site's spawner.default_url
+	// ("" for none), and ServerPage a page of the single-user server that needs a login, which
+	// the session test loads to go through the OAuth round trip (see setUpStacks).
 	JupyterHub string
 	DefaultURL string
+	ServerPage string
 	// missing says what the stack lacks, "" when it can run; checked once, in TestMain.
 	missing string
 }
@@ -133,12 +134,14 @@ func (st *stack) nginxVersion(t *testing.T) string {
 // setUpStacks finds the stacks, mounts what a chroot needs, and returns the function that
 // unmounts it all again. shared is the test binary's TMPDIR.
 func setUpStacks(shared string) (cleanup func(), err error) {
-	debian12 := &stack{Name: "debian12", JupyterHub: "3.0", DefaultURL: "/tree"}
+	// Debian 12: the classic notebook 6 serves the single-user server, and its /tree.
+	debian12 := &stack{Name: "debian12", JupyterHub: "3.0", DefaultURL: "/tree", ServerPage: "tree"}
 	debian12.missing = debian12.lacks()
-	// Debian 13's python3-notebook 6.4.13 left the kernel websocket silent in a trial, and
-	// JupyterHub 5's jupyterhub-singleuser runs on jupyter_server anyway; its /api/status page
-	// answers once the OAuth round trip is done.
-	debian13 := &stack{Name: "debian13", JupyterHub: "5.2", DefaultURL: "/tree"}
+	// Debian 13: JupyterHub 5's jupyterhub-singleuser runs on jupyter_server (2.15), which has no
+	// /tree or /lab of its own (Debian has no JupyterLab, and its python3-notebook 6.4.13 left
+	// the kernel websocket silent in a trial). Its /view/FILE page needs a login, so the session
+	// loads a file addSystemUser leaves in the home directory.
+	debian13 := &stack{Name: "debian13", JupyterHub: "5.2", ServerPage: "view/" + welcomeFile}
 	debian13.Root = os.Getenv(debian13RootEnv)
 	if debian13.Root == "" {
 		debian13.Root = debian13RootDefault

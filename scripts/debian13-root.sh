@@ -54,6 +54,8 @@ fi
 parent=$(dirname "$root")
 mkdir -p "$parent"
 build=$(mktemp -d "$parent/.trixie-build.XXXXXX")
+# mktemp makes it 0700; as the chroot's / it must let nginx's www-data workers through.
+chmod 755 "$build"
 
 mounted=()
 cleanup() {
