@@ -49,6 +49,8 @@ type System struct {
 	Nginx string
 	// NginxTest runs `nginx -t` on the config file at conf and returns its output.
 	NginxTest func(nginx, conf string) ([]byte, error)
+	// NginxVersion runs `nginx -v` and returns its output.
+	NginxVersion func(nginx string) ([]byte, error)
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -61,12 +63,13 @@ func Local(root, site string) System {
 		}
 	}
 	return System{
-		Root:       root,
-		Site:       site,
-		Now:        time.Now,
-		LookupUser: lookupUser,
-		Nginx:      nginx,
-		NginxTest:  runNginxTest,
+		Root:         root,
+		Site:         site,
+		Now:          time.Now,
+		LookupUser:   lookupUser,
+		Nginx:        nginx,
+		NginxTest:    runNginxTest,
+		NginxVersion: runNginxVersion,
 	}
 }
 
@@ -100,6 +103,7 @@ var checks = []check{
 	checkHubExecutable,
 	checkUsers,
 	checkStateDir,
+	checkNginxVersion,
 	checkNginx,
 }
 

@@ -74,6 +74,10 @@ func newFixture(t *testing.T) *fixture {
 			f.nginxRuns = append(f.nginxRuns, conf)
 			return nil, nil
 		},
+		// Debian 12's, which takes the default nginx.version's `listen ... ssl http2`.
+		NginxVersion: func(nginx string) ([]byte, error) {
+			return []byte("nginx version: nginx/1.22.1\n"), nil
+		},
 	}
 	f.sys.Root = f.root
 	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
@@ -328,6 +332,49 @@ func TestEachCheckFails(t *testing.T) {
 			},
 			detail: `/usr/sbin/nginx rejects the rendered nginx.conf: unknown directive "http2" in nginx.conf:46`,
 			fix:    "hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version in site.toml",
+		},
+		{
+			name: "nginx -t warns", check: "nginx -t", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.NginxTest = func(nginx, conf string) ([]byte, error) {
+					return []byte("2026/11/23 16:01:21 [warn] 4682#4682: the \"listen ... http2\" directive is deprecated, use the \"http2\" directive instead in " + conf + ":31\n"), nil
+				}
+			},
+			detail: `accepts the rendered nginx.conf, with warnings: the "listen ... http2" directive is deprecated, use the "http2" directive instead in nginx.conf:31`,
+			fix:    "hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version = what nginx -v prints in site.toml",
+		},
+		{
+			// Debian 12's nginx with a site written for Debian 13's.
+			name: "nginx older than nginx.version", check: "nginx version", status: Fail,
+			breakf: func(f *fixture) { f.site.Nginx.Version = "1.26" },
+			detail: "nginx.version is \"1.26\", so hubgen writes `http2 on;`, which nginx 1.22.1 (/usr/sbin/nginx) does not know",
+			fix:    `hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version = "1.22" in site.toml`,
+		},
+		{
+			// 1.25.0 has neither the directive nor the deprecation: it takes 1.24's form.
+			name: "nginx 1.25.0", check: "nginx version", status: Fail,
+			breakf: func(f *fixture) {
+				f.site.Nginx.Version = "1.25"
+				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("nginx version: nginx/1.25.0\n"), nil }
+			},
+			detail: "which nginx 1.25.0 (/usr/sbin/nginx) does not know",
+			fix:    `nginx.version = "1.24" in site.toml`,
+		},
+		{
+			// Debian 13's nginx with the default nginx.version.
+			name: "nginx newer than nginx.version", check: "nginx version", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("nginx version: nginx/1.26.3\n"), nil }
+			},
+			detail: "nginx.version is \"1.22\", so hubgen writes `listen ... ssl http2`, which nginx 1.26.3 deprecates",
+			fix:    `hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version = "1.26" in site.toml`,
+		},
+		{
+			name: "nginx -v unreadable", check: "nginx version", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("segfault\n"), errors.New("signal: segmentation fault") }
+			},
+			detail: `/usr/sbin/nginx -v: cannot read a version from "segfault" (signal: segmentation fault); nginx.version is "1.22"`,
 		},
 	}
 	covered := map[string]bool{}
