@@ -61,6 +61,14 @@ func TestAccessFollowsSiteFile(t *testing.T) {
 			if status := adminAccess(t, s, b); status != "page 200, API 200" {
 				t.Errorf("admin listed in both terms: %s, want page 200, API 200", status)
 			}
+			// The admin page's "Add Users" posts to the API: a name the site does not list is
+			// refused there, not just forgotten at the next restart.
+			adminURL := b.https + s.BaseURL + "hub/admin"
+			p := b.mustDo(http.MethodPost, b.https+s.BaseURL+"hub/api/users", strings.NewReader(`{"usernames": ["e2estranger"], "admin": false}`),
+				http.Header{"Referer": {adminURL}, "Content-Type": {"application/json"}, "X-Xsrftoken": {b.cookie(b.https+s.BaseURL+"hub/", "_xsrf")}}, false)
+			if p.StatusCode != http.StatusBadRequest {
+				t.Errorf("admin adds a user the site does not list through the API: %s %.200s, want 400 (invalid username)", p.Status, p.Body)
+			}
 		})
 	})
 }

@@ -297,7 +297,7 @@ func removeSystemUser(t *testing.T, st *stack, name string) {
 	}
 }
 
-// userProcesses lists the pids of the processes running as the named user.
+// userProcesses lists the pids of the processes running as the named user of the stack.
 func userProcesses(st *stack, name string) []int {
 	out, err := st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Output()
 	if err != nil {
@@ -309,6 +309,11 @@ func userProcesses(st *stack, name string) []int {
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
+			continue
+		}
+		// A uid names a user only within one root: the Debian 13 root's /etc/passwd hands out
+		// the same numbers as this machine's, to other users (another test's, another run's).
+		if root, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err != nil || root != st.hostPath("/") {
 			continue
 		}
 		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))

@@ -146,6 +146,13 @@ func setUpStacks(shared string) (cleanup func(), err error) {
 	if debian13.Root == "" {
 		debian13.Root = debian13RootDefault
 	}
+	// Absolute and without symlinks: the kernel shows a chrooted process's root that way
+	// (userProcesses compares them).
+	if resolved, err := filepath.EvalSymlinks(debian13.Root); err == nil {
+		if abs, err := filepath.Abs(resolved); err == nil {
+			debian13.Root = abs
+		}
+	}
 	allStacks = []*stack{debian12, debian13}
 
 	build := "build it with `sudo scripts/debian13-root.sh` (a few minutes, cached), or set " + debian13RootEnv
