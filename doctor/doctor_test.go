@@ -466,9 +466,13 @@ func TestRealNginx(t *testing.T) {
 		t.Skip("needs nginx, and root for its log files")
 	}
 	f := newFixture(t)
-	f.sys.Nginx, f.sys.NginxTest = nginx, runNginxTest
+	f.sys.Nginx, f.sys.NginxTest, f.sys.NginxVersion = nginx, runNginxTest, runNginxVersion
 	if r := f.run()["nginx -t"]; r.Status != Pass {
 		t.Fatalf("nginx -t on the fixture: %s: %s", r.Status, r.Detail)
+	}
+	// The real nginx -v is read: its version and the default nginx.version agree on Debian 12.
+	if r := f.run()["nginx version"]; r.Status == Skip || !strings.Contains(r.Detail, "nginx 1.") {
+		t.Errorf("nginx version with the real nginx -v: %s: %s", r.Status, r.Detail)
 	}
 	f.remove(f.site.TLS.DHParam)
 	r := f.run()["nginx -t"]
