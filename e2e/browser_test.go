@@ -181,8 +181,8 @@ func (b *browser) mustDo(method, rawURL string, body io.Reader, header http.Head
 func (b *browser) login(baseURL string, u systemUser, next string) page {
 	b.t.Helper()
 	// The GET sets the cookies a browser would have. JupyterHub 3.0's login form has only the
-	// two inputs; 4.1 and later add a hidden _xsrf field, which must come back with the _xsrf
-	// cookie, as a browser sends both.
+	// two inputs; later versions (5.2 here) add a hidden _xsrf field, which must come back with
+	// the _xsrf cookie, as a browser sends both.
 	loginURL := b.https + baseURL + "hub/login"
 	p := b.get(loginURL)
 	if p.StatusCode != http.StatusOK {
