@@ -58,6 +58,19 @@ const (
 	nodePath = "/usr/share/nodejs"
 )
 
+// vendorDir is the absolute path of the test-only Python packages (../shared/vendor beside the
+// repository, see its README.md), "" when it is missing. Both stacks see it at this path.
+var vendorDir = func() string {
+	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "vendor"))
+	if err != nil {
+		return ""
+	}
+	if _, err := os.Stat(dir); err != nil {
+		return ""
+	}
+	return dir
+}()
+
 // allStacks is every stack the tests run on, set up by TestMain.
 var allStacks []*stack
 
@@ -171,7 +184,12 @@ func setUpStacks(shared string) (cleanup func(), err error) {
 	m := &mounts{}
 	// A killed run may have left its mounts; take them down first, deepest first.
 	m.unmountUnder(debian13.Root)
-	for _, fs := range []string{"/proc", "/sys", "/dev", "/dev/pts", shared} {
+	binds := []string{"/proc", "/sys", "/dev", "/dev/pts", shared}
+	if vendorDir != "" {
+		// At the same path inside, so PYTHONPATH=vendorDir/python works for a hub in either stack.
+		binds = append(binds, vendorDir)
+	}
+	for _, fs := range binds {
 		target := filepath.Join(debian13.Root, fs)
 		if err := os.MkdirAll(target, 0o755); err != nil {
 			m.unmountAll()
