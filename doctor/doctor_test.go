@@ -341,14 +341,14 @@ func TestEachCheckFails(t *testing.T) {
 				}
 			},
 			detail: `accepts the rendered nginx.conf, with warnings: the "listen ... http2" directive is deprecated, use the "http2" directive instead in nginx.conf:31`,
-			fix:    "hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version = what nginx -v prints in site.toml",
+			fix:    "# set nginx.version = what nginx -v prints in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t",
 		},
 		{
 			// Debian 12's nginx with a site written for Debian 13's.
 			name: "nginx older than nginx.version", check: "nginx version", status: Fail,
 			breakf: func(f *fixture) { f.site.Nginx.Version = "1.26" },
 			detail: "nginx.version is \"1.26\", so hubgen writes `http2 on;`, which nginx 1.22.1 (/usr/sbin/nginx) does not know",
-			fix:    `hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version = "1.22" in site.toml`,
+			fix:    `# set nginx.version = "1.22" in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t`,
 		},
 		{
 			// 1.25.0 has neither the directive nor the deprecation: it takes 1.24's form.
@@ -358,7 +358,7 @@ func TestEachCheckFails(t *testing.T) {
 				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("nginx version: nginx/1.25.0\n"), nil }
 			},
 			detail: "which nginx 1.25.0 (/usr/sbin/nginx) does not know",
-			fix:    `nginx.version = "1.24" in site.toml`,
+			fix:    `# set nginx.version = "1.24" in site.toml, then:`,
 		},
 		{
 			// Debian 13's nginx with the default nginx.version.
@@ -367,7 +367,7 @@ func TestEachCheckFails(t *testing.T) {
 				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("nginx version: nginx/1.26.3\n"), nil }
 			},
 			detail: "nginx.version is \"1.22\", so hubgen writes `listen ... ssl http2`, which nginx 1.26.3 deprecates",
-			fix:    `hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version = "1.26" in site.toml`,
+			fix:    `# set nginx.version = "1.26" in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t`,
 		},
 		{
 			name: "nginx -v unreadable", check: "nginx version", status: Warn,

@@ -81,12 +81,12 @@ func nginxWarnings(out []byte, conf string) []string {
 	return warnings
 }
 
-// setVersionFix is the fix for an nginx.version that does not fit the installed nginx: render
-// again once the site file says version. Rendering is what hubgen is for; it replaces only the
-// three rendered files, never a secret or a certificate.
+// setVersionFix is the fix for an nginx.version that does not fit the installed nginx. It is a
+// shell comment: the edit is the user's to make, and pasting the line before making it must not
+// render over the installed files.
 func setVersionFix(sys System, version string) string {
-	return "hubgen render " + shellQuote(sys.Site) + " -o " + shellQuote(filepath.Join(rootOr(sys.Root), "etc")) +
-		" && nginx -t  # after setting nginx.version = " + version + " in " + shellQuote(sys.Site)
+	return "# set nginx.version = " + version + " in " + shellQuote(sys.Site) + ", then: hubgen render " + shellQuote(sys.Site) +
+		" -o " + shellQuote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
 }
 
 // nginxVersionRE finds the version in `nginx -v` output: "nginx version: nginx/1.26.3".
