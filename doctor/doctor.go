@@ -54,6 +54,8 @@ type System struct {
 	PyImport func(python, module string) error
 	// ImportOAuthenticator has the Python at python import oauthenticator and returns its version.
 	ImportOAuthenticator func(python string) (string, error)
+	// NginxVersion runs `nginx -v` and returns its output.
+	NginxVersion func(nginx string) ([]byte, error)
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -74,6 +76,7 @@ func Local(root, site string) System {
 		NginxTest:            runNginxTest,
 		PyImport:             importPython,
 		ImportOAuthenticator: importOAuthenticator,
+		NginxVersion:         runNginxVersion,
 	}
 }
 
@@ -108,6 +111,7 @@ var checks = []check{
 	checkHubPython,
 	checkUsers,
 	checkStateDir,
+	checkNginxVersion,
 	checkNginx,
 	checkOAuthenticator, checkClientSecret, checkCallbackURL, checkAccountTool, // oauthChecks
 }

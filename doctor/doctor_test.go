@@ -86,6 +86,10 @@ func newFixtureOf(t *testing.T, text string) *fixture {
 			return nil, nil
 		},
 		PyImport: func(python, module string) error { return nil },
+		// Debian 12's, which takes the default nginx.version's `listen ... ssl http2`.
+		NginxVersion: func(nginx string) ([]byte, error) {
+			return []byte("nginx version: nginx/1.22.1\n"), nil
+		},
 	}
 	f.sys.Root = f.root
 	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
@@ -393,6 +397,49 @@ func TestEachCheckFails(t *testing.T) {
 			detail: `/usr/sbin/nginx rejects the rendered nginx.conf: unknown directive "http2" in nginx.conf:46`,
 			fix:    "hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version in site.toml",
 		},
+		{
+			name: "nginx -t warns", check: "nginx -t", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.NginxTest = func(nginx, conf string) ([]byte, error) {
+					return []byte("2026/11/23 16:01:21 [warn] 4682#4682: the \"listen ... http2\" directive is deprecated, use the \"http2\" directive instead in " + conf + ":31\n"), nil
+				}
+			},
+			detail: `accepts the rendered nginx.conf, with warnings: the "listen ... http2" directive is deprecated, use the "http2" directive instead in nginx.conf:31`,
+			fix:    "# set nginx.version = what nginx -v prints in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t",
+		},
+		{
+			// Debian 12's nginx with a site written for Debian 13's.
+			name: "nginx older than nginx.version", check: "nginx version", status: Fail,
+			breakf: func(f *fixture) { f.site.Nginx.Version = "1.26" },
+			detail: "nginx.version is \"1.26\", so hubgen writes `http2 on;`, which nginx 1.22.1 (/usr/sbin/nginx) does not know",
+			fix:    `# set nginx.version = "1.22" in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t`,
+		},
+		{
+			// 1.25.0 has neither the directive nor the deprecation: it takes 1.24's form.
+			name: "nginx 1.25.0", check: "nginx version", status: Fail,
+			breakf: func(f *fixture) {
+				f.site.Nginx.Version = "1.25"
+				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("nginx version: nginx/1.25.0\n"), nil }
+			},
+			detail: "which nginx 1.25.0 (/usr/sbin/nginx) does not know",
+			fix:    `# set nginx.version = "1.24" in site.toml, then:`,
+		},
+		{
+			// Debian 13's nginx with the default nginx.version.
+			name: "nginx newer than nginx.version", check: "nginx version", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("nginx version: nginx/1.26.3\n"), nil }
+			},
+			detail: "nginx.version is \"1.22\", so hubgen writes `listen ... ssl http2`, which nginx 1.26.3 deprecates",
+			fix:    `# set nginx.version = "1.26" in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t`,
+		},
+		{
+			name: "nginx -v unreadable", check: "nginx version", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.NginxVersion = func(string) ([]byte, error) { return []byte("segfault\n"), errors.New("signal: segmentation fault") }
+			},
+			detail: `/usr/sbin/nginx -v: cannot read a version from "segfault" (signal: segmentation fault); nginx.version is "1.22"`,
+		},
 	}
 	covered := map[string]bool{}
 	for _, tt := range tests {
@@ -503,9 +550,13 @@ func TestRealNginx(t *testing.T) {
 		t.Skip("needs nginx, and root for its log files")
 	}
 	f := newFixture(t)
-	f.sys.Nginx, f.sys.NginxTest = nginx, runNginxTest
+	f.sys.Nginx, f.sys.NginxTest, f.sys.NginxVersion = nginx, runNginxTest, runNginxVersion
 	if r := f.run()["nginx -t"]; r.Status != Pass {
 		t.Fatalf("nginx -t on the fixture: %s: %s", r.Status, r.Detail)
+	}
+	// The real nginx -v is read: its version and the default nginx.version agree on Debian 12.
+	if r := f.run()["nginx version"]; r.Status == Skip || !strings.Contains(r.Detail, "nginx 1.") {
+		t.Errorf("nginx version with the real nginx -v: %s: %s", r.Status, r.Detail)
 	}
 	f.remove(f.site.TLS.DHParam)
 	r := f.run()["nginx -t"]

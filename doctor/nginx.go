@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -53,7 +54,115 @@ func checkNginx(site *schema.Site, sys System, _ *facts) Result {
 		return fail(r, fmt.Sprintf("%s rejects the rendered nginx.conf: %s", sys.Nginx, msg), fix)
 	}
 	r.Detail = fmt.Sprintf("%s accepts the rendered nginx.conf", sys.Nginx)
+	// nginx prints warnings and still exits 0: a deprecated directive works today and breaks
+	// in a later nginx, so doctor says so instead of passing in silence.
+	if warnings := nginxWarnings(out, conf); len(warnings) > 0 {
+		r.Status = Warn
+		r.Detail += ", with warnings: " + strings.Join(warnings, "; ")
+		if strings.Contains(r.Detail, "http2") {
+			r.Fix = setVersionFix(sys, "what nginx -v prints")
+		}
+	}
 	return r
+}
+
+// nginxWarnPrefix is what nginx puts before a warning.
+var nginxWarnPrefix = regexp.MustCompile(`^(nginx: )?(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?\[warn\] (\d+#\d+: )?`)
+
+// nginxWarnings are the warnings in nginx's output, without their log prefix, and with the
+// temporary file's name replaced by what it stands for.
+func nginxWarnings(out []byte, conf string) []string {
+	var warnings []string
+	for _, line := range strings.Split(strings.ReplaceAll(string(out), conf, "nginx.conf"), "\n") {
+		if m := nginxWarnPrefix.FindString(line); m != "" {
+			warnings = append(warnings, strings.TrimSpace(line[len(m):]))
+		}
+	}
+	return warnings
+}
+
+// setVersionFix is the fix for an nginx.version that does not fit the installed nginx. It is a
+// shell comment: the edit is the user's to make, and pasting the line before making it must not
+// render over the installed files.
+func setVersionFix(sys System, version string) string {
+	return "# set nginx.version = " + version + " in " + shellQuote(sys.Site) + ", then: hubgen render " + shellQuote(sys.Site) +
+		" -o " + shellQuote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
+}
+
+// nginxVersionRE finds the version in `nginx -v` output: "nginx version: nginx/1.26.3".
+var nginxVersionRE = regexp.MustCompile(`nginx/(\d+)\.(\d+)\.(\d+)`)
+
+// http2DirectiveSince is the first nginx with the `http2 on;` directive, which also deprecates
+// the `http2` parameter of `listen` (nginx 1.25.1 changes).
+var http2DirectiveSince = [3]int{1, 25, 1}
+
+// checkNginxVersion compares the installed nginx with nginx.version where it matters: the form of
+// HTTP/2 that hubgen renders. An nginx older than 1.25.1 rejects `http2 on;`; a newer one accepts
+// `listen ... http2` but warns at every start that it is deprecated.
+func checkNginxVersion(site *schema.Site, sys System, _ *facts) Result {
+	r := Result{Name: "nginx version"}
+	if sys.Nginx == "" || sys.NginxVersion == nil {
+		r.Status = Skip
+		r.Detail = "nginx is not installed"
+		return r
+	}
+	out, err := sys.NginxVersion(sys.Nginx)
+	m := nginxVersionRE.FindStringSubmatch(string(out))
+	if m == nil {
+		r.Status = Warn
+		r.Detail = fmt.Sprintf("%s -v: cannot read a version from %q (%v); nginx.version is %q", sys.Nginx, strings.TrimSpace(string(out)), err, site.Nginx.Version)
+		return r
+	}
+	var installed [3]int
+	for i := range installed {
+		installed[i], _ = strconv.Atoi(m[i+1])
+	}
+	version := fmt.Sprintf("%d.%d.%d", installed[0], installed[1], installed[2])
+	// What to set: the installed major.minor, except on 1.25.0, which has neither the
+	// deprecation nor the directive, so it takes the old form, as 1.24 does.
+	suggest := fmt.Sprintf("%q", fmt.Sprintf("%d.%d", installed[0], installed[1]))
+	if installed == [3]int{1, 25, 0} {
+		suggest = `"1.24"`
+	}
+	// What hubgen renders for this site, rather than a second copy of render's rule.
+	files, err := render.Files(site)
+	if err != nil {
+		return fail(r, fmt.Sprintf("render nginx.conf: %v", err), "")
+	}
+	rendersDirective := strings.Contains(string(files[render.NginxConf]), "http2 on;")
+	hasDirective := !versionLess(installed, http2DirectiveSince)
+	switch {
+	case rendersDirective && !hasDirective:
+		return fail(r, fmt.Sprintf("nginx.version is %q, so hubgen writes `http2 on;`, which nginx %s (%s) does not know: nginx -t rejects the file", site.Nginx.Version, version, sys.Nginx),
+			setVersionFix(sys, suggest))
+	case !rendersDirective && hasDirective:
+		r.Status = Warn
+		r.Detail = fmt.Sprintf("nginx.version is %q, so hubgen writes `listen ... ssl http2`, which nginx %s deprecates: it works, with a warning at every start", site.Nginx.Version, version)
+		r.Fix = setVersionFix(sys, suggest)
+		return r
+	}
+	form := "`listen ... ssl http2`"
+	if rendersDirective {
+		form = "`http2 on;`"
+	}
+	r.Detail = fmt.Sprintf("nginx %s takes the HTTP/2 form nginx.version %q renders (%s)", version, site.Nginx.Version, form)
+	return r
+}
+
+func versionLess(a, b [3]int) bool {
+	for i := range a {
+		if a[i] != b[i] {
+			return a[i] < b[i]
+		}
+	}
+	return false
+}
+
+// runNginxVersion runs `nginx -v`, which prints to standard error.
+func runNginxVersion(nginx string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), nginxTestTimeout)
+	defer cancel()
+	return exec.CommandContext(ctx, nginx, "-v").CombinedOutput()
 }
 
 func rootOr(root string) string {

@@ -5,11 +5,13 @@ import (
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -178,30 +180,39 @@ func (b *browser) mustDo(method, rawURL string, body io.Reader, header http.Head
 // where the hub sends the user afterwards instead of spawning their server.
 func (b *browser) login(baseURL string, u systemUser, next string) page {
 	b.t.Helper()
-	// JupyterHub 3.0's login form has no _xsrf field, only the two inputs; the GET sets the
-	// session cookie a browser would have.
+	// The GET sets the cookies a browser would have. JupyterHub 3.0's login form has only the
+	// two inputs; later versions (5.2 here) add a hidden _xsrf field, which must come back with
+	// the _xsrf cookie, as a browser sends both.
 	loginURL := b.https + baseURL + "hub/login"
-	if p := b.get(loginURL); p.StatusCode != http.StatusOK {
+	p := b.get(loginURL)
+	if p.StatusCode != http.StatusOK {
 		b.t.Fatalf("GET %s: %s", loginURL, p.Status)
 	}
 	if next != "" {
 		loginURL += "?next=" + url.QueryEscape(next)
 	}
 	form := url.Values{"username": {u.Name}, "password": {u.Password}}
+	if m := xsrfFieldRE.FindStringSubmatch(p.Body); m != nil {
+		form.Set("_xsrf", html.UnescapeString(m[1]))
+	}
 	return b.mustDo(http.MethodPost, loginURL, strings.NewReader(form.Encode()),
 		http.Header{"Content-Type": {"application/x-www-form-urlencoded"}}, true)
 }
 
-// waitForServer loads the user's notebook server until it answers, which takes the OAuth round
+// xsrfFieldRE finds the login form's hidden _xsrf input.
+var xsrfFieldRE = regexp.MustCompile(`<input[^>]*name="_xsrf"[^>]*value="([^"]*)"`)
+
+// waitForServer loads serverPage (a page that needs a login) from the user's notebook server
+// until it answers, which takes the OAuth round
 // trip from the server to the hub and back once the spawn has finished. It returns the final page.
-func (b *browser) waitForServer(baseURL, user string, timeout time.Duration) page {
+func (b *browser) waitForServer(baseURL, user, serverPage string, timeout time.Duration) page {
 	b.t.Helper()
 	serverPath := baseURL + "user/" + user + "/"
 	deadline := time.Now().Add(timeout)
 	var last string
 	for {
 		// While the spawn is pending, this redirects to the hub, which answers 424.
-		req, _ := http.NewRequest(http.MethodGet, b.https+serverPath+"tree", nil)
+		req, _ := http.NewRequest(http.MethodGet, b.https+serverPath+serverPage, nil)
 		p, err := b.do(req, true)
 		switch {
 		case err != nil:

@@ -1,10 +1,10 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -22,43 +22,66 @@ import (
 // paths moved into a temporary directory, and has the real programs load the results: nginx -t
 // accepts nginx.conf, and JupyterHub loads jupyterhub_config.py with the site's values.
 func TestExamples(t *testing.T) {
-	requireSystem(t)
 	examples, err := filepath.Glob("../examples/*.toml")
 	if err != nil || len(examples) == 0 {
 		t.Fatalf("no examples in ../examples (%v)", err)
 	}
-	nginxVersion := installedNginxVersion(t)
-	for _, example := range examples {
-		t.Run(strings.TrimSuffix(filepath.Base(example), ".toml"), func(t *testing.T) {
-			t.Parallel()
-			dir := t.TempDir()
-			e := rewriteExample(t, example, dir, nginxVersion)
-			site, secret := prepareOAuthExample(t, e.Path, dir)
-			root := filepath.Join(dir, "root")
-			runHubgen(t, "render", e.Path, "-o", root)
+	forEachStack(t, func(t *testing.T, st *stack) {
+		nginxVersion := st.nginxVersion(t)
+		addExampleAdmins(t, st, examples)
+		for _, example := range examples {
+			t.Run(strings.TrimSuffix(filepath.Base(example), ".toml"), func(t *testing.T) {
+				t.Parallel()
+				dir := t.TempDir()
+				e := rewriteExample(t, example, dir, nginxVersion)
+				site, secret := prepareOAuthExample(t, st, e.Path, dir)
+				root := filepath.Join(dir, "root")
+				runHubgen(t, "render", e.Path, "-o", root)
 
-			checkNginxConfig(t, filepath.Join(root, "nginx", "nginx.conf"), dir)
-			got := showConfig(t, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir)
-			if diff := cmp.Diff(e.Want, got); diff != "" {
-				t.Errorf("JupyterHub loaded other values than the site's (-want +got):\n%s", diff)
-			}
-			if secret != "" {
-				checkOAuthConfig(t, site, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir, secret)
-			}
-		})
+				checkNginxConfig(t, st, filepath.Join(root, "nginx", "nginx.conf"), dir)
+				got := showConfig(t, st, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir)
+				if diff := cmp.Diff(e.Want, got); diff != "" {
+					t.Errorf("%s: JupyterHub %s loaded other values than the site's (-want +got):\n%s", st.Name, st.JupyterHub, diff)
+				}
+				if secret != "" {
+					checkOAuthConfig(t, st, site, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), dir, secret)
+				}
+			})
+		}
+	})
+}
+
+// addExampleAdmins gives every admin of the examples a system account in the stack, for as long
+// as the test runs, unless one exists. PAM admins need one: the rendered config deletes users that
+// fail the authenticator's check at start (a PAM user without an account fails it), and
+// JupyterHub 5 then stops when the admin role names a user it cannot add.
+func addExampleAdmins(t *testing.T, st *stack, examples []string) {
+	t.Helper()
+	names := map[string]bool{}
+	for _, path := range examples {
+		var site struct{ Users struct{ Admin []string } }
+		if _, err := toml.DecodeFile(path, &site); err != nil {
+			t.Fatalf("decode %s: %v", path, err)
+		}
+		for _, name := range site.Users.Admin {
+			names[name] = true
+		}
+	}
+	for _, name := range sortedSet(keys(names)) {
+		if st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Run() == nil {
+			continue
+		}
+		st.run(t, 10*time.Second, "/", nil, "/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", name)
+		t.Cleanup(func() { st.run(t, 10*time.Second, "/", nil, "/usr/sbin/userdel", name) })
 	}
 }
 
-// installedNginxVersion is "MAJOR.MINOR" of the nginx on PATH.
-func installedNginxVersion(t *testing.T) string {
-	t.Helper()
-	// nginx -v prints "nginx version: nginx/1.22.1" on standard error.
-	out, err := exec.Command(nginxProgram, "-v").CombinedOutput()
-	m := regexp.MustCompile(`nginx/(\d+\.\d+)`).FindStringSubmatch(string(out))
-	if err != nil || m == nil {
-		t.Fatalf("nginx -v: %v: %q", err, out)
+func keys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
-	return m[1]
+	return out
 }
 
 // example is an example site rewritten for this machine, and what JupyterHub should load from it.
@@ -146,17 +169,18 @@ func wantHubConfig(t *testing.T, site map[string]any, sitePath string, files sec
 	allowed := append(append(stringList(t, users["allowed"]), admins...), rosterUsers(t, sitePath, users)...)
 	baseURL := stringOr(hub["base_url"], "/")
 	return hubConfig{
-		AdminUsers:       sortedSet(admins),
-		AllowedUsers:     sortedSet(allowed),
-		CookieSecretFile: files.CookieSecret,
-		ProxyAuthToken:   strings.TrimSpace(string(token)),
-		BindURL:          fmt.Sprintf("http://127.0.0.1:%d%s", intOr(hub["port"], 8000), baseURL),
-		HubBindURL:       fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["hub_port"], 8081)),
-		ProxyAPIURL:      fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["proxy_api_port"], 8001)),
-		DatabaseURL:      "sqlite:///" + filepath.Join(hub["state_dir"].(string), "jupyterhub.sqlite"),
-		SpawnerCmd:       stringList(t, spawner["cmd"]),
-		DefaultURL:       stringOr(spawner["default_url"], ""),
-		NotebookDir:      stringOr(spawner["notebook_dir"], ""),
+		AdminRole:          sortedSet(admins),
+		AllowedUsers:       sortedSet(allowed),
+		DeleteInvalidUsers: true,
+		CookieSecretFile:   files.CookieSecret,
+		ProxyAuthToken:     strings.TrimSpace(string(token)),
+		BindURL:            fmt.Sprintf("http://127.0.0.1:%d%s", intOr(hub["port"], 8000), baseURL),
+		HubBindURL:         fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["hub_port"], 8081)),
+		ProxyAPIURL:        fmt.Sprintf("http://127.0.0.1:%d", intOr(hub["proxy_api_port"], 8001)),
+		DatabaseURL:        "sqlite:///" + filepath.Join(hub["state_dir"].(string), "jupyterhub.sqlite"),
+		SpawnerCmd:         stringList(t, spawner["cmd"]),
+		DefaultURL:         stringOr(spawner["default_url"], ""),
+		NotebookDir:        stringOr(spawner["notebook_dir"], ""),
 	}
 }
 
@@ -176,26 +200,45 @@ func rosterUsers(t *testing.T, sitePath string, users map[string]any) []string {
 
 // hubConfig is what the tests compare of the configuration JupyterHub loaded.
 type hubConfig struct {
-	AdminUsers, AllowedUsers []string
-	CookieSecretFile         string
-	ProxyAuthToken           string
-	BindURL, HubBindURL      string
-	ProxyAPIURL              string
-	DatabaseURL              string
-	SpawnerCmd               []string
-	DefaultURL, NotebookDir  string
+	// AdminRole is the admin role's members in load_roles, which are exactly the site's admins;
+	// Authenticator.admin_users stays unset, since it only ever grants.
+	AdminRole, AdminUsers, AllowedUsers []string
+	DeleteInvalidUsers                  bool
+	CookieSecretFile                    string
+	ProxyAuthToken                      string
+	BindURL, HubBindURL                 string
+	ProxyAPIURL                         string
+	DatabaseURL                         string
+	SpawnerCmd                          []string
+	DefaultURL, NotebookDir             string
 }
 
 // showConfig has JupyterHub load the config file and print the configuration it loaded. In 3.0
 // this runs the hub's whole initialisation first (it reads the cookie secret and creates the
 // database), so it is a real start short of listening, run in dir.
-func showConfig(t *testing.T, config, dir string) hubConfig {
+func showConfig(t *testing.T, st *stack, config, dir string) hubConfig {
 	t.Helper()
-	out := mustRun(t, 30*time.Second, dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := st.command(ctx, dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("%s: jupyterhub --show-config-json: %v\n%s", st.Name, err, stderr.String())
+	}
+	out := stdout.String()
+	// The hub logs to standard error while it loads the config: no option may be unknown to
+	// this JupyterHub, or deprecated.
+	for _, line := range strings.Split(stderr.String(), "\n") {
+		if configWarningRE.MatchString(line) {
+			t.Errorf("%s (JupyterHub %s) warned about the rendered config: %s", st.Name, st.JupyterHub, line)
+		}
+	}
 	var shown struct {
 		Authenticator struct {
-			AdminUsers   pythonSet `json:"admin_users"`
-			AllowedUsers pythonSet `json:"allowed_users"`
+			AdminUsers         pythonSet `json:"admin_users"`
+			AllowedUsers       pythonSet `json:"allowed_users"`
+			DeleteInvalidUsers bool      `json:"delete_invalid_users"`
 		}
 		ConfigurableHTTPProxy struct {
 			APIURL    string `json:"api_url"`
@@ -206,6 +249,10 @@ func showConfig(t *testing.T, config, dir string) hubConfig {
 			HubBindURL       string `json:"hub_bind_url"`
 			CookieSecretFile string `json:"cookie_secret_file"`
 			DBURL            string `json:"db_url"`
+			LoadRoles        []struct {
+				Name  string   `json:"name"`
+				Users []string `json:"users"`
+			} `json:"load_roles"`
 		}
 		Spawner struct {
 			Cmd         []string `json:"cmd"`
@@ -216,18 +263,26 @@ func showConfig(t *testing.T, config, dir string) hubConfig {
 	if err := json.Unmarshal([]byte(out), &shown); err != nil {
 		t.Fatalf("jupyterhub --show-config-json: %v\n%s", err, out)
 	}
+	var adminRole []string
+	for _, role := range shown.JupyterHub.LoadRoles {
+		if role.Name == "admin" {
+			adminRole = sortedSet(role.Users)
+		}
+	}
 	return hubConfig{
-		AdminUsers:       shown.Authenticator.AdminUsers,
-		AllowedUsers:     shown.Authenticator.AllowedUsers,
-		CookieSecretFile: shown.JupyterHub.CookieSecretFile,
-		ProxyAuthToken:   shown.ConfigurableHTTPProxy.AuthToken,
-		BindURL:          shown.JupyterHub.BindURL,
-		HubBindURL:       shown.JupyterHub.HubBindURL,
-		ProxyAPIURL:      shown.ConfigurableHTTPProxy.APIURL,
-		DatabaseURL:      shown.JupyterHub.DBURL,
-		SpawnerCmd:       shown.Spawner.Cmd,
-		DefaultURL:       shown.Spawner.DefaultURL,
-		NotebookDir:      shown.Spawner.NotebookDir,
+		AdminRole:          adminRole,
+		AdminUsers:         shown.Authenticator.AdminUsers,
+		AllowedUsers:       shown.Authenticator.AllowedUsers,
+		DeleteInvalidUsers: shown.Authenticator.DeleteInvalidUsers,
+		CookieSecretFile:   shown.JupyterHub.CookieSecretFile,
+		ProxyAuthToken:     shown.ConfigurableHTTPProxy.AuthToken,
+		BindURL:            shown.JupyterHub.BindURL,
+		HubBindURL:         shown.JupyterHub.HubBindURL,
+		ProxyAPIURL:        shown.ConfigurableHTTPProxy.APIURL,
+		DatabaseURL:        shown.JupyterHub.DBURL,
+		SpawnerCmd:         shown.Spawner.Cmd,
+		DefaultURL:         shown.Spawner.DefaultURL,
+		NotebookDir:        shown.Spawner.NotebookDir,
 	}
 }
 

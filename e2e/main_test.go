@@ -8,6 +8,10 @@
 //	sudo HUBGEN_E2E=require go test ./e2e/
 //
 // Without HUBGEN_E2E=require they skip, saying why, where the system cannot run them.
+//
+// Each test runs on every stack (stack_test.go): Debian 12's nginx 1.22 and JupyterHub 3.0 on
+// this machine, and Debian 13's nginx 1.26 and JupyterHub 5.2 in the root that
+// scripts/debian13-root.sh builds.
 package e2e
 
 import (
@@ -20,18 +24,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/hubgen/hubgen/internal/testsys"
-)
-
-// Programs the tests run. jupyterhub is Debian's: `jupyterhub` on PATH may be another Python's.
-const (
-	nginxProgram      = "nginx"
-	jupyterhubProgram = "/usr/bin/jupyterhub"
-	singleuserProgram = "/usr/bin/jupyterhub-singleuser"
-	// nodePath lets Debian's configurable-http-proxy find its modules under a Node.js that is not
-	// Debian's own.
-	nodePath = "/usr/share/nodejs"
 )
 
 // hubgen is the path of the binary TestMain builds from ./cmd/hubgen.
@@ -42,6 +34,28 @@ func TestMain(m *testing.M) {
 }
 
 func run(m *testing.M) int {
+	// One directory for every file the tests make, at the same path inside the Debian 13 root
+	// (stack_test.go); t.TempDir and os.MkdirTemp use it through TMPDIR. Others may enter it:
+	// nginx's workers read the ACME webroot below it.
+	shared, err := os.MkdirTemp("", "hubgen-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 2
+	}
+	defer os.RemoveAll(shared)
+	if err := os.Chmod(shared, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 2
+	}
+	os.Setenv("TMPDIR", shared)
+	unmount, err := setUpStacks(shared)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 2
+	}
+	// Before the directory is removed: never delete through a mount into the root.
+	defer unmount()
+
 	dir, err := os.MkdirTemp("", "hubgen-e2e-bin-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -57,33 +71,6 @@ func run(m *testing.M) int {
 		return 2
 	}
 	return m.Run()
-}
-
-// requireSystem skips the test unless this machine can run the real programs as the e2e tests
-// need them. With HUBGEN_E2E=require the same condition fails the test instead, so that CI,
-// which sets it, cannot pass by skipping everything.
-func requireSystem(t *testing.T) {
-	t.Helper()
-	var missing []string
-	if os.Geteuid() != 0 {
-		missing = append(missing, "root (PAM users, nginx workers and the spawner need it)")
-	}
-	// No openssl: the test certificate is made with crypto/x509.
-	for _, program := range []string{nginxProgram, jupyterhubProgram, singleuserProgram,
-		"configurable-http-proxy", "useradd", "chpasswd", "userdel"} {
-		if _, err := exec.LookPath(program); err != nil {
-			missing = append(missing, program)
-		}
-	}
-	if _, err := os.Stat(nodePath); err != nil {
-		missing = append(missing, nodePath)
-	}
-	if len(missing) == 0 {
-		return
-	}
-	msg := fmt.Sprintf("e2e test needs %s; install Debian's nginx-light and jupyterhub and run `sudo HUBGEN_E2E=require go test ./e2e/`",
-		strings.Join(missing, ", "))
-	testsys.SkipOrFail(t, msg)
 }
 
 // runHubgen runs the hubgen binary and fails the test unless it exits 0.

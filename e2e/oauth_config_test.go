@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -50,7 +51,7 @@ func requireOAuthenticator(t *testing.T) {
 // JupyterHub 3.0 creates the system account of every allowed user when it starts (LocalAuthenticator
 // with create_system_users), even for --show-config-json: the accounts it makes are removed when the
 // test ends.
-func prepareOAuthExample(t *testing.T, sitePath, dir string) (map[string]any, string) {
+func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[string]any, string) {
 	t.Helper()
 	var site map[string]any
 	if _, err := toml.DecodeFile(sitePath, &site); err != nil {
@@ -68,30 +69,30 @@ func prepareOAuthExample(t *testing.T, sitePath, dir string) (map[string]any, st
 	writeSite(t, sitePath, site)
 	users := table(site, "users")
 	for _, name := range append(append(stringList(t, users["admin"]), stringList(t, users["allowed"])...), rosterUsers(t, sitePath, users)...) {
-		removeAccountMadeByHub(t, name)
+		removeAccountMadeByHub(t, st, name)
 	}
 	return site, secret
 }
 
 // removeAccountMadeByHub registers the removal of name's account if it has none now, for when the
 // hub has made it.
-func removeAccountMadeByHub(t *testing.T, name string) {
-	if exec.Command("id", "-u", name).Run() == nil {
+func removeAccountMadeByHub(t *testing.T, st *stack, name string) {
+	exists := func() bool { return st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Run() == nil }
+	if exists() {
 		return
 	}
 	t.Cleanup(func() {
-		if exec.Command("id", "-u", name).Run() == nil {
-			removeSystemUser(t, name)
+		if exists() {
+			removeSystemUser(t, st, name)
 		}
 	})
 }
 
 // checkOAuthConfig has JupyterHub load the rendered config and compares every [auth] value it
 // loaded with the site file's, worked out here from the site file and the README's rules.
-func checkOAuthConfig(t *testing.T, site map[string]any, config, dir, secret string) {
+func checkOAuthConfig(t *testing.T, st *stack, site map[string]any, config, dir, secret string) {
 	t.Helper()
-	cmd := exec.Command(jupyterhubProgram, "-f", config, "--show-config-json")
-	cmd.Dir, cmd.Env = dir, hubEnv()
+	cmd := st.command(context.Background(), dir, hubEnv(), jupyterhubProgram, "-f", config, "--show-config-json")
 	var out, log strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &log
 	timer := time.AfterFunc(60*time.Second, func() { _ = cmd.Process.Kill() })

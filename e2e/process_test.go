@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -25,7 +26,7 @@ type process struct {
 }
 
 // startProcess starts a program in its own process group, its output going to logPath.
-func startProcess(t *testing.T, name, logPath, dir string, env []string, program string, args ...string) *process {
+func startProcess(t *testing.T, st *stack, name, logPath, dir string, env []string, program string, args ...string) *process {
 	t.Helper()
 	// Appending, because a program may also open the file itself (nginx -e).
 	out, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC|os.O_APPEND, 0o644)
@@ -35,12 +36,12 @@ func startProcess(t *testing.T, name, logPath, dir string, env []string, program
 	// The program and its children write to their own copies of the file descriptor; a file
 	// rather than a pipe means nothing waits on them after the program exits.
 	defer out.Close()
-	cmd := exec.Command(program, args...)
-	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = dir, env, out, out
-	// Its own group, so that a program that ignores SIGTERM can be killed with its children.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	// In its own process group (stack.command), so that a program that ignores SIGTERM can be
+	// killed with its children.
+	cmd := st.command(context.Background(), dir, env, program, args...)
+	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
+		t.Fatalf("%s: start %s: %v", st.Name, name, err)
 	}
 	p := &process{name: name, cmd: cmd, log: logPath, done: make(chan struct{})}
 	go func() {
@@ -136,11 +137,11 @@ func logSince(t *testing.T, shared, copyTo string) {
 
 // startNginx runs nginx in the foreground from the rendered file. The test's cleanup stops it
 // gracefully.
-func startNginx(t *testing.T, conf, logDir string, ports ...int) *process {
+func startNginx(t *testing.T, st *stack, conf, logDir string, ports ...int) *process {
 	t.Helper()
-	checkNginxConfig(t, conf, logDir)
-	logSince(t, nginxErrorLog, filepath.Join(logDir, "nginx-error.log"))
-	p := startProcess(t, "nginx", filepath.Join(logDir, "nginx.log"), logDir, nil,
+	checkNginxConfig(t, st, conf, logDir)
+	logSince(t, st.hostPath(nginxErrorLog), filepath.Join(logDir, "nginx-error.log"))
+	p := startProcess(t, st, "nginx", filepath.Join(logDir, "nginx.log"), logDir, nil,
 		nginxProgram, "-c", conf, "-e", filepath.Join(logDir, "nginx.log"), "-g", "daemon off;")
 	// SIGQUIT is nginx's graceful shutdown.
 	t.Cleanup(func() { p.stop(t, syscall.SIGQUIT, 10*time.Second) })
@@ -152,14 +153,14 @@ func startNginx(t *testing.T, conf, logDir string, ports ...int) *process {
 
 // checkNginxConfig runs nginx -t on the file, failing the test if nginx rejects it, and logs
 // nginx's warnings, which do not fail it.
-func checkNginxConfig(t *testing.T, conf, logDir string) {
+func checkNginxConfig(t *testing.T, st *stack, conf, logDir string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	// -e: errors from before the file is read go to the test's directory, not /var/log/nginx.
-	out, err := exec.CommandContext(ctx, nginxProgram, "-t", "-c", conf, "-e", filepath.Join(logDir, "nginx-t.log")).CombinedOutput()
+	out, err := st.command(ctx, logDir, nil, nginxProgram, "-t", "-c", conf, "-e", filepath.Join(logDir, "nginx-t.log")).CombinedOutput()
 	if err != nil {
-		t.Fatalf("nginx -t -c %s: %v\n%s", conf, err, out)
+		t.Fatalf("%s: nginx -t -c %s: %v\n%s", st.Name, conf, err, out)
 	}
 	if warnings := strings.TrimSpace(removeLines(string(out), "syntax is ok", "test is successful")); warnings != "" {
 		t.Logf("nginx -t warns:\n%s", warnings)
@@ -205,11 +206,14 @@ func waitForPort(t *testing.T, p *process, port int, timeout time.Duration) {
 
 // startHub runs JupyterHub from the rendered config in dir. The test's cleanup stops it with
 // SIGTERM, on which it stops its proxy and the single-user servers itself.
-func startHub(t *testing.T, config, dir, logDir string, healthURL string) *process {
+func startHub(t *testing.T, st *stack, config, dir, logDir string, healthURL string) *process {
 	t.Helper()
-	p := startProcess(t, "jupyterhub", filepath.Join(logDir, "jupyterhub.log"), dir, hubEnv(),
-		jupyterhubProgram, "-f", config)
-	t.Cleanup(func() { p.stop(t, syscall.SIGTERM, 20*time.Second) })
+	logPath := filepath.Join(logDir, "jupyterhub.log")
+	p := startProcess(t, st, "jupyterhub", logPath, dir, hubEnv(), jupyterhubProgram, "-f", config)
+	t.Cleanup(func() {
+		p.stop(t, syscall.SIGTERM, 20*time.Second)
+		checkConfigWarnings(t, st, logPath)
+	})
 	waitForHealth(t, p, healthURL, 30*time.Second)
 	return p
 }
@@ -252,27 +256,33 @@ type systemUser struct {
 // addSystemUser creates a user with a home directory and a password, and removes both when the
 // test ends. Registered before the hub starts, the removal runs after the hub has stopped the
 // user's server.
-func addSystemUser(t *testing.T, role string) systemUser {
+func addSystemUser(t *testing.T, st *stack, role string) systemUser {
 	t.Helper()
 	// Unique per run, so a crashed run's leftovers never collide; valid for useradd and for
 	// hubgen's username rule.
 	u := systemUser{Name: "e2e" + role + randomHex(t, 4), Password: randomHex(t, 12)}
-	mustRun(t, 10*time.Second, "", nil, "useradd", "-m", "-s", "/bin/sh", u.Name)
-	t.Cleanup(func() { removeSystemUser(t, u.Name) })
+	st.run(t, 10*time.Second, "/", nil, "/usr/sbin/useradd", "-m", "-s", "/bin/sh", u.Name)
+	t.Cleanup(func() { removeSystemUser(t, st, u.Name) })
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "chpasswd")
+	cmd := st.command(ctx, "/", nil, "/usr/sbin/chpasswd")
 	cmd.Stdin = strings.NewReader(u.Name + ":" + u.Password + "\n")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("chpasswd %s: %v\n%s", u.Name, err, out)
 	}
+	// A file of the user's own, for a page that shows one (stack.ServerPage).
+	welcome := "/home/" + u.Name + "/" + welcomeFile
+	st.run(t, 10*time.Second, "/", nil, "/usr/bin/install", "-o", u.Name, "-m", "0644", "/dev/null", welcome)
 	return u
 }
 
+// welcomeFile is the name of the file addSystemUser puts in each home directory.
+const welcomeFile = "hubgen-e2e.txt"
+
 // removeSystemUser deletes the user and its home. userdel refuses while the user has processes,
 // so any the hub left behind (it should leave none) are killed first, by pid.
-func removeSystemUser(t *testing.T, name string) {
-	if pids := userProcesses(name); len(pids) > 0 {
+func removeSystemUser(t *testing.T, st *stack, name string) {
+	if pids := userProcesses(st, name); len(pids) > 0 {
 		t.Errorf("user %s still has processes %v after the hub stopped; killing them", name, pids)
 		for _, pid := range pids {
 			_ = syscall.Kill(pid, syscall.SIGKILL)
@@ -281,15 +291,15 @@ func removeSystemUser(t *testing.T, name string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "userdel", "-r", name).CombinedOutput()
+	out, err := st.command(ctx, "/", nil, "/usr/sbin/userdel", "-r", name).CombinedOutput()
 	if err != nil {
 		t.Errorf("userdel -r %s: %v\n%s", name, err, out)
 	}
 }
 
-// userProcesses lists the pids of the processes running as the named user.
-func userProcesses(name string) []int {
-	out, err := exec.Command("id", "-u", name).Output()
+// userProcesses lists the pids of the processes running as the named user of the stack.
+func userProcesses(st *stack, name string) []int {
+	out, err := st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Output()
 	if err != nil {
 		return nil
 	}
@@ -299,6 +309,11 @@ func userProcesses(name string) []int {
 	for _, e := range entries {
 		pid, err := strconv.Atoi(e.Name())
 		if err != nil {
+			continue
+		}
+		// A uid names a user only within one root: the Debian 13 root's /etc/passwd hands out
+		// the same numbers as this machine's, to other users (another test's, another run's).
+		if root, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err != nil || root != st.hostPath("/") {
 			continue
 		}
 		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))
@@ -313,4 +328,22 @@ func userProcesses(name string) []int {
 		}
 	}
 	return pids
+}
+
+// configWarningRE matches what JupyterHub and traitlets log about a config it does not fully
+// accept: an option no class knows, a deprecated one, or admin_users next to an admin role.
+var configWarningRE = regexp.MustCompile(`(?i)\[W .*(not recognized|deprecated|Configuration specifies both)`)
+
+// checkConfigWarnings fails the test when the hub warned about its config: the rendered file must
+// load cleanly on every tested JupyterHub, whatever options only newer versions have.
+func checkConfigWarnings(t *testing.T, st *stack, logPath string) {
+	data, err := os.ReadFile(logPath)
+	if err != nil {
+		return
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if configWarningRE.MatchString(line) {
+			t.Errorf("%s (JupyterHub %s) warned about the rendered config: %s", st.Name, st.JupyterHub, line)
+		}
+	}
 }

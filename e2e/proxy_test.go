@@ -22,7 +22,11 @@ import (
 // every request nginx sends it, so an nginx that speaks HTTP/1.0 upstream still gets working
 // websockets today, and breaks with any upstream that is stricter.
 func TestNginxProxy(t *testing.T) {
-	requireSystem(t)
+	forEachStack(t, func(t *testing.T, st *stack) { testNginxProxy(t, st) })
+}
+
+func testNginxProxy(t *testing.T, st *stack) {
+	nginxVersion := st.nginxVersion(t)
 	for _, baseURL := range []string{"/", "/engr101/"} {
 		t.Run("base_url="+baseURL, func(t *testing.T) {
 			t.Parallel()
@@ -40,6 +44,7 @@ func TestNginxProxy(t *testing.T) {
 				Webroot:  worldReadableDir(t),
 				PIDFile:  filepath.Join(dir, "nginx.pid"),
 				Admins:   []string{"prof"},
+				Nginx:    nginxVersion,
 			}.document())
 			root := filepath.Join(dir, "root")
 			runHubgen(t, "render", sitePath, "-o", root)
@@ -47,7 +52,7 @@ func TestNginxProxy(t *testing.T) {
 				"nginx":                 filepath.Join(dir, "nginx.log"),
 				"nginx error_log (new)": filepath.Join(dir, "nginx-error.log"),
 			})
-			startNginx(t, filepath.Join(root, "nginx", "nginx.conf"), dir, httpPort, httpsPort)
+			startNginx(t, st, filepath.Join(root, "nginx", "nginx.conf"), dir, httpPort, httpsPort)
 			b := newBrowser(t, testDomain, httpPort, httpsPort)
 
 			t.Run("request", func(t *testing.T) { checkForwardedRequest(t, b, baseURL) })

@@ -6,37 +6,42 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
 
-// liveSite is a site rendered by hubgen and running on this machine: nginx and JupyterHub started
+// liveSite is a site rendered by hubgen and running on a stack: nginx and JupyterHub started
 // from the rendered files, with three system users.
 type liveSite struct {
+	st                        *stack
 	BaseURL                   string
 	HTTPPort, HTTPSPort       int
 	HubPort                   int // hub.port: the proxy that nginx forwards to
 	Admin, Student, Outsider  systemUser
 	ChallengeToken, Challenge string // a file in the ACME webroot and its contents
 	Dir, Root                 string
+	params                    siteParams
+	sitePath, state           string
+	hub                       *process
 }
 
 // startLiveSite renders a site served at baseURL and starts it. Everything it starts is stopped
 // when the test ends, passed or failed: the hub first (it stops the proxy and the users' servers),
 // then nginx, then the users are removed, and then, on failure, the logs are printed.
-func startLiveSite(t *testing.T, baseURL string) *liveSite {
+func startLiveSite(t *testing.T, st *stack, baseURL string) *liveSite {
 	t.Helper()
-	s := &liveSite{BaseURL: baseURL, Dir: t.TempDir()}
+	s := &liveSite{st: st, BaseURL: baseURL, Dir: t.TempDir()}
 	s.Root = filepath.Join(s.Dir, "root")
 	dumpLogsOnFailure(t, map[string]string{
 		"jupyterhub":            filepath.Join(s.Dir, "jupyterhub.log"),
 		"nginx":                 filepath.Join(s.Dir, "nginx.log"),
 		"nginx error_log (new)": filepath.Join(s.Dir, "nginx-error.log"),
 	})
-	s.Admin = addSystemUser(t, "a")
-	s.Student = addSystemUser(t, "s")
+	s.Admin = addSystemUser(t, st, "a")
+	s.Student = addSystemUser(t, st, "s")
 	// A real account with a correct password that the site does not allow.
-	s.Outsider = addSystemUser(t, "o")
+	s.Outsider = addSystemUser(t, st, "o")
 
 	webroot := worldReadableDir(t)
 	s.ChallengeToken, s.Challenge = randomHex(t, 16), randomHex(t, 16)
@@ -48,51 +53,81 @@ func startLiveSite(t *testing.T, baseURL string) *liveSite {
 		}
 	}
 
-	state := filepath.Join(s.Dir, "state")
+	s.state = filepath.Join(s.Dir, "state")
 	ports := freePorts(t, 5)
 	s.HTTPPort, s.HTTPSPort, s.HubPort = ports[0], ports[1], ports[2]
-	sitePath := filepath.Join(s.Dir, "site.toml")
-	writeSite(t, sitePath, siteParams{
+	s.sitePath = filepath.Join(s.Dir, "site.toml")
+	s.params = siteParams{
 		BaseURL:  baseURL,
 		HTTPPort: s.HTTPPort, HTTPSPort: s.HTTPSPort,
 		HubPort: s.HubPort, HubAPIPort: ports[3], ProxyAPIPort: ports[4],
-		Cert:     makeCertificate(t, s.Dir, testDomain),
-		StateDir: state,
-		Webroot:  webroot,
-		PIDFile:  filepath.Join(s.Dir, "nginx.pid"),
-		Admins:   []string{s.Admin.Name},
-		Allowed:  []string{s.Student.Name},
-	}.document())
-	makeSecrets(t, sitePath, secretFiles{
-		CookieSecret: filepath.Join(state, "jupyterhub_cookie_secret"),
-		ProxyToken:   filepath.Join(state, "proxy_auth_token"),
+		Cert:       makeCertificate(t, s.Dir, testDomain),
+		StateDir:   s.state,
+		Webroot:    webroot,
+		PIDFile:    filepath.Join(s.Dir, "nginx.pid"),
+		Admins:     []string{s.Admin.Name},
+		Allowed:    []string{s.Student.Name},
+		Nginx:      st.nginxVersion(t),
+		DefaultURL: st.DefaultURL,
+	}
+	writeSite(t, s.sitePath, s.params.document())
+	makeSecrets(t, s.sitePath, secretFiles{
+		CookieSecret: filepath.Join(s.state, "jupyterhub_cookie_secret"),
+		ProxyToken:   filepath.Join(s.state, "proxy_auth_token"),
 	})
-	runHubgen(t, "render", sitePath, "-o", s.Root)
+	runHubgen(t, "render", s.sitePath, "-o", s.Root)
 
 	// nginx first, so that the cleanups, which run in reverse, stop the hub first.
-	startNginx(t, filepath.Join(s.Root, "nginx", "nginx.conf"), s.Dir, s.HTTPPort, s.HTTPSPort)
-	health := "http://127.0.0.1:" + strconv.Itoa(s.HubPort) + baseURL + "hub/health"
-	startHub(t, filepath.Join(s.Root, "jupyterhub", "jupyterhub_config.py"), state, s.Dir, health)
+	startNginx(t, st, filepath.Join(s.Root, "nginx", "nginx.conf"), s.Dir, s.HTTPPort, s.HTTPSPort)
+	s.startHub(t)
 	return s
 }
 
-// TestSession uses a course site as its users do, through the rendered nginx in front of the
-// rendered JupyterHub: once served at the domain's root and once under a path.
-func TestSession(t *testing.T) {
-	requireSystem(t)
-	for _, baseURL := range []string{"/", "/engr101/"} {
-		t.Run("base_url="+baseURL, func(t *testing.T) {
-			t.Parallel()
-			start := time.Now()
-			s := startLiveSite(t, baseURL)
-			t.Logf("site up in %v", time.Since(start).Round(time.Millisecond))
-			t.Run("http", func(t *testing.T) { checkPlainHTTP(t, s) })
-			t.Run("https", func(t *testing.T) { checkHTTPS(t, s) })
-			t.Run("student", func(t *testing.T) { checkStudentSession(t, s) })
-			t.Run("outsider", func(t *testing.T) { checkOutsiderRefused(t, s) })
-			t.Run("admin", func(t *testing.T) { checkAdmin(t, s) })
-		})
+// startHub starts the hub from the rendered config, in its state directory.
+func (s *liveSite) startHub(t *testing.T) {
+	t.Helper()
+	health := "http://127.0.0.1:" + strconv.Itoa(s.HubPort) + s.BaseURL + "hub/health"
+	s.hub = startHub(t, s.st, filepath.Join(s.Root, "jupyterhub", "jupyterhub_config.py"), s.state, s.Dir, health)
+}
+
+// changeUsers is what an instructor does at a new term: edit the site file's users, render it
+// again and restart the hub, keeping its state directory (the database) as it is.
+func (s *liveSite) changeUsers(t *testing.T, admins, allowed []string) {
+	t.Helper()
+	s.params.Admins, s.params.Allowed = admins, allowed
+	writeSite(t, s.sitePath, s.params.document())
+	runHubgen(t, "render", s.sitePath, "-o", s.Root)
+	s.hub.stop(t, syscall.SIGTERM, 20*time.Second)
+	// The first run's log is kept beside the next one's, for a failure's report.
+	log := filepath.Join(s.Dir, "jupyterhub.log")
+	if data, err := os.ReadFile(log); err == nil {
+		f, err := os.OpenFile(filepath.Join(s.Dir, "jupyterhub-earlier.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err == nil {
+			f.Write(data)
+			f.Close()
+		}
 	}
+	s.startHub(t)
+}
+
+// TestSession uses a course site as its users do, through the rendered nginx in front of the
+// rendered JupyterHub: once served at the domain's root and once under a path, on every stack.
+func TestSession(t *testing.T) {
+	forEachStack(t, func(t *testing.T, st *stack) {
+		for _, baseURL := range []string{"/", "/engr101/"} {
+			t.Run("base_url="+baseURL, func(t *testing.T) {
+				t.Parallel()
+				start := time.Now()
+				s := startLiveSite(t, st, baseURL)
+				t.Logf("%s: site up in %v", st.Name, time.Since(start).Round(time.Millisecond))
+				t.Run("http", func(t *testing.T) { checkPlainHTTP(t, s) })
+				t.Run("https", func(t *testing.T) { checkHTTPS(t, s) })
+				t.Run("student", func(t *testing.T) { checkStudentSession(t, s) })
+				t.Run("outsider", func(t *testing.T) { checkOutsiderRefused(t, s) })
+				t.Run("admin", func(t *testing.T) { checkAdmin(t, s) })
+			})
+		}
+	})
 }
 
 // checkPlainHTTP: port 80 redirects everything to https, except ACME challenges, which certbot
@@ -148,7 +183,7 @@ func checkStudentSession(t *testing.T, s *liveSite) {
 		t.Fatalf("student login ended at %s with %s, want the spawn page", p.Request.URL, p.Status)
 	}
 	serverURL := b.https + s.BaseURL + "user/" + s.Student.Name + "/"
-	b.waitForServer(s.BaseURL, s.Student.Name, 60*time.Second)
+	b.waitForServer(s.BaseURL, s.Student.Name, s.st.ServerPage, 60*time.Second)
 	t.Logf("logged in and server up in %v", time.Since(start).Round(time.Millisecond))
 
 	// The hub and the notebook server learn the browser's scheme from X-Forwarded-Proto; with

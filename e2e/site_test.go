@@ -84,14 +84,16 @@ type siteParams struct {
 	Cert                                                   certificate
 	StateDir, Webroot, PIDFile                             string
 	Admins, Allowed                                        []string
+	Nginx                                                  string // nginx.version: the stack's
+	DefaultURL                                             string // spawner.default_url; none when empty
 }
 
 func (p siteParams) document() map[string]any {
-	return map[string]any{
+	site := map[string]any{
 		"domain":  testDomain,
 		"tls":     map[string]any{"cert": p.Cert.Cert, "key": p.Cert.Key},
 		"users":   map[string]any{"admin": p.Admins, "allowed": p.Allowed},
-		"spawner": map[string]any{"cmd": []string{singleuserProgram}, "default_url": "/tree"},
+		"spawner": map[string]any{"cmd": []string{singleuserProgram}},
 		"hub": map[string]any{
 			"port":           p.HubPort,
 			"hub_port":       p.HubAPIPort,
@@ -108,6 +110,13 @@ func (p siteParams) document() map[string]any {
 			"pid":          p.PIDFile,
 		},
 	}
+	if p.DefaultURL != "" {
+		table(site, "spawner")["default_url"] = p.DefaultURL
+	}
+	if p.Nginx != "" {
+		table(site, "nginx")["version"] = p.Nginx
+	}
+	return site
 }
 
 // writeSite encodes a site document as TOML at path.

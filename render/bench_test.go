@@ -32,3 +32,22 @@ func BenchmarkRender(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkUsernamePattern measures the trie that admits exactly a site's users: it must stay
+// linear in the number of users (sorting aside), as a roster of 50,000 is rendered on every change.
+func BenchmarkUsernamePattern(b *testing.B) {
+	for _, n := range []int{1000, 50000} {
+		names := make([]string, n)
+		for i := range names {
+			names[i] = sitegen.Username(i + 1)
+		}
+		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if p := usernamePattern(names); len(p) == 0 {
+					b.Fatal("empty pattern")
+				}
+			}
+		})
+	}
+}

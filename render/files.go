@@ -93,11 +93,15 @@ type view struct {
 	ProxyAPIURL   string
 	DatabaseURL   string
 	AllowedUsers  []string // admins first, then the allowed users; never empty
-	UnitPath      string   // PATH for the hub: its own bin directory first, for configurable-http-proxy
-	ConfigPath    string
-	Culler        cullerView
-	Resources     resourcesView
-	OAuth         *oauthView // nil for PAM
+	// AdminUsers are the admin role's exact members; UsernamePattern admits AllowedUsers and
+	// nobody else. access.go says why both are needed.
+	AdminUsers      []string
+	UsernamePattern string
+	UnitPath        string // PATH for the hub: its own bin directory first, for configurable-http-proxy
+	ConfigPath      string
+	Culler          cullerView
+	Resources       resourcesView
+	OAuth           *oauthView // nil for PAM
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -123,6 +127,7 @@ func newView(s *schema.Site, o options) view {
 		DatabaseURL:   "sqlite:///" + s.Hub.DatabaseFile(),
 		AllowedUsers:  AllowedUsers(s.Users),
 		UnitPath:      strings.Join(UnitPath(s.Hub), ":"),
+		AdminUsers:    s.Users.AdminUsers,
 		ConfigPath:    InstalledJupyterHubConf,
 		OAuth:         newOAuthView(s),
 	}
@@ -142,6 +147,7 @@ func newView(s *schema.Site, o options) view {
 	v.Listen = newListen(s.Nginx)
 	v.Culler = newCullerView(s)
 	v.Resources = newResourcesView(s)
+	v.UsernamePattern = usernamePattern(v.AllowedUsers)
 	return v
 }
 

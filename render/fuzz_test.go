@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -236,6 +237,11 @@ func checkRendered(t *testing.T, site *schema.Site) {
 	if err != nil {
 		t.Fatalf("jupyterhub_config.py does not tokenize: %v\n%s", err, files[JupyterHubConf])
 	}
+	// The username pattern is made from the users, not copied from one value, so the placeholder
+	// comparison cannot hold it: it is checked by what it admits instead.
+	pattern := takeUsernamePattern(t, gotPy)
+	takeUsernamePattern(t, wantPy)
+	checkUsernamePattern(t, pattern, AllowedUsers(site.Users))
 	for _, d := range comparePythonTokens(wantPy, gotPy, substitute) {
 		t.Error(d)
 	}
@@ -576,4 +582,48 @@ func systemdWords(s string, dollars bool) ([]string, error) {
 		words = append(words, b.String())
 	}
 	return words, nil
+}
+
+// takeUsernamePattern returns the string assigned to c.Authenticator.username_pattern and blanks
+// it in tokens.
+func takeUsernamePattern(t *testing.T, tokens []pyToken) string {
+	t.Helper()
+	for i := 0; i+2 < len(tokens); i++ {
+		if tokens[i].Text == "username_pattern" && tokens[i+1].Text == "=" && tokens[i+2].Kind == "string" {
+			v := tokens[i+2].Value
+			tokens[i+2].Value = ""
+			return v
+		}
+	}
+	t.Fatal("jupyterhub_config.py assigns no string to username_pattern")
+	return ""
+}
+
+// checkUsernamePattern checks with Go's regexp that pattern admits exactly the users, as Python's
+// re.match would: the pattern uses only literals, (?:...), | and \Z, which mean the same in both
+// (Go spells \Z as \z). TestRenderedPythonAssignsSiteValues has python3 check it too.
+func checkUsernamePattern(t *testing.T, pattern string, users []string) {
+	t.Helper()
+	goPattern, ok := strings.CutSuffix(pattern, `\Z`)
+	if !ok {
+		t.Fatalf("username_pattern %q does not end with \\Z: it would admit any name that starts with a listed one", pattern)
+	}
+	re, err := regexp.Compile(`^(?:` + goPattern + `)\z`)
+	if err != nil {
+		t.Fatalf("username_pattern %q: %v", pattern, err)
+	}
+	listed := make(map[string]bool, len(users))
+	for _, u := range users {
+		listed[u] = true
+	}
+	for _, u := range users {
+		if !re.MatchString(u) {
+			t.Errorf("username_pattern %.200q refuses the listed user %q", pattern, u)
+		}
+		for _, stranger := range []string{u + "x", u[:len(u)-1], u + "\n", "x" + u} {
+			if !listed[stranger] && re.MatchString(stranger) {
+				t.Errorf("username_pattern %.200q admits %q, who is not listed", pattern, stranger)
+			}
+		}
+	}
 }

@@ -115,6 +115,17 @@ func TestNoDesignMistakes(t *testing.T) {
 			if strings.Contains(py, "whitelist") || !strings.Contains(py, "c.Authenticator.allowed_users = ") {
 				t.Error("11: whitelist is used, or allowed_users is not")
 			}
+			// 17 and 18: the database's memory never outranks the site file (the e2e access test
+			// proves it on the real hubs; here, that the settings doing it are all present).
+			for _, want := range []string{"c.Authenticator.username_pattern = '", "c.Authenticator.delete_invalid_users = True\n",
+				"    c.Authenticator.allow_existing_users = False\n", "c.JupyterHub.load_roles = [{'name': 'admin', 'users': "} {
+				if !strings.Contains(py, want) {
+					t.Errorf("17/18: jupyterhub_config.py lacks %q", want)
+				}
+			}
+			if strings.Contains(py, "c.Authenticator.admin_users") {
+				t.Error("18: admin_users is set; it only grants, and JupyterHub warns when it is set with the admin role")
+			}
 			// 12. Nothing makes anything world-writable.
 			for path, data := range files {
 				if strings.Contains(string(data), "777") {

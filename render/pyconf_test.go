@@ -252,7 +252,7 @@ func comparePythonTokens(want, got []pyToken, substitute func(string) string) []
 // proxy token is the argument of its reader function), and that every other top-level statement is
 // the reference's. It prints one JSON line per failure.
 const pythonChecker = `
-import ast, json, sys
+import ast, json, re, sys
 
 def target(node):
     if not isinstance(node, ast.Assign) or len(node.targets) != 1:
@@ -308,6 +308,17 @@ for line in sys.stdin:
             got[key] = value(key, node.value)
         want = {}
         for key, v in case["expected"].items():
+            if isinstance(v, dict) and "admits" in v:
+                # A pattern is checked by what Python's re, as JupyterHub's validate_username
+                # uses it, admits: every listed name, and no prefix, extension or stranger.
+                pattern = re.compile(got.get(key, "(?!)"))
+                names = set(v["admits"])
+                strangers = {"root", "nobody", "x"} | {n + "x" for n in names} | {n[:-1] for n in names} | {n + "\n" for n in names}
+                wrong = sorted(n for n in names if not pattern.match(n)) + sorted(n for n in strangers - names if pattern.match(n))
+                if wrong:
+                    raise ValueError("%s %r: wrong verdict for %r" % (key, got.get(key), wrong[:5]))
+                want[key] = got.get(key)
+                continue
             want[key] = set(v["set"]) if isinstance(v, dict) else v
         if got != want:
             raise ValueError("assignments %r, want %r" % (got, want))
@@ -370,9 +381,12 @@ func pythonExpected(s *schema.Site) map[string]any {
 		"JupyterHub.db_url":                "sqlite:///" + s.Hub.StateDir + "/jupyterhub.sqlite",
 		"JupyterHub.cookie_secret_file":    s.Hub.CookieSecretFile,
 		"ConfigurableHTTPProxy.auth_token": s.Hub.ProxyAuthTokenFile,
-		"Authenticator.admin_users":        set(s.Users.AdminUsers),
 		"Authenticator.allowed_users":      set(allowed),
-		"Spawner.cmd":                      s.Spawner.Cmd,
+		// Access follows the site file: DESIGN.md's "the site file is the whole truth".
+		"Authenticator.username_pattern":     map[string][]string{"admits": allowed},
+		"Authenticator.delete_invalid_users": "bool True",
+		"JupyterHub.load_roles":              []map[string]any{{"name": "admin", "users": s.Users.AdminUsers}},
+		"Spawner.cmd":                        s.Spawner.Cmd,
 	}
 	if s.Spawner.DefaultURL != "" {
 		e["Spawner.default_url"] = s.Spawner.DefaultURL

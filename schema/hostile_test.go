@@ -161,7 +161,7 @@ var hostileCases = []hostileCase{
 	hostile("allowed-nul", hostileSite(`users.allowed = ["sam\u0000"]`),
 		refuse("users.allowed[0]", `"sam\u0000`, `character 4 is '\x00' (U+0000)`)),
 	hostile("allowed-admin-again", hostileSite(`users.allowed = ["prof", "sam"]`),
-		accept(python+`: c.Authenticator.allowed_users = {'prof', 'sam'}`, python+`: c.Authenticator.admin_users = {'prof'}`)),
+		accept(python+`: c.Authenticator.allowed_users = {'prof', 'sam'}`, python+`: c.JupyterHub.load_roles = [{'name': 'admin', 'users': ['prof']}]`)),
 	hostile("allowed-100k", hostileSite(`users.allowed = `+manyUsers),
 		accept(python+`: c.Authenticator.allowed_users = {`, python+`: 'u099999',`, python+`: 'prof',`)),
 	hostile("roster-traversal", hostileSite(`users.roster = "../../etc/shadow"`),

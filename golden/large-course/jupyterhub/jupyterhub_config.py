@@ -29,9 +29,12 @@ def _read_proxy_auth_token(path):
 
 c.ConfigurableHTTPProxy.auth_token = _read_proxy_auth_token('/srv/jupyterhub/proxy_auth_token')
 
+# Access: the site file is the whole truth. Whoever it does not list cannot log in, and only its
+# admins are admins, whatever the database remembers from earlier terms.
+import jupyterhub  # noqa: E402 (for version_info)
+
 # Admins are always allowed in, and the allowed set is never empty: an empty one would let every
 # system user log in.
-c.Authenticator.admin_users = {'prof', 'ta_lee'}
 c.Authenticator.allowed_users = {
     'prof',
     'ta_lee',
@@ -236,6 +239,17 @@ c.Authenticator.allowed_users = {
     'samijones',
     'tarajones',
 }
+# JupyterHub puts every user its database remembers back into allowed_users at start. This
+# pattern admits exactly the users above, at login and at start, and users who fail it are
+# deleted from the database at start, with their cookies and tokens (their home directories stay).
+c.Authenticator.username_pattern = '(?:ada(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|ben(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|cara(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|dev(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|eli(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|fay(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|gus(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|hana(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|ivan(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|jo(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|kai(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|lena(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|milo(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|nia(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|omar(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|p(?:ia(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|rof)|quinn(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|rosa(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|sami(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)|ta(?:_lee|ra(?:abbot|baker|chen|diaz|evans|fox|garci|hill|ito|jones)))\\Z'
+c.Authenticator.delete_invalid_users = True
+if jupyterhub.version_info >= (5,):
+    # JupyterHub 5 would keep remembered users allowed; earlier versions lack the option.
+    c.Authenticator.allow_existing_users = False
+# The admin role's members are set to exactly this list at start, and everyone else loses the
+# admin flag. (Authenticator.admin_users only ever grants, and must not be set with this role.)
+c.JupyterHub.load_roles = [{'name': 'admin', 'users': ['prof', 'ta_lee']}]
 
 c.Spawner.cmd = ['/opt/conda/bin/jupyterhub-singleuser']
 c.Spawner.default_url = '/lab'
