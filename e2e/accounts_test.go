@@ -16,21 +16,22 @@ import (
 // creates a roster's accounts with initial passwords, one new student logs in through the
 // rendered nginx and JupyterHub with hers, and once she is off the roster and accounts is applied
 // again, the same login is refused; back on the roster, she is unlocked. An account hubgen did not
-// make and a system account in the site are left alone.
+// make and a system account in the site are left alone. On Debian 12 only: hubgen runs on this
+// machine and manages this machine's accounts.
 func TestAccounts(t *testing.T) {
-	requireSystem(t)
+	st := debian12Stack(t)
 	dir := t.TempDir()
 	dumpLogsOnFailure(t, map[string]string{
 		"jupyterhub": filepath.Join(dir, "jupyterhub.log"),
 		"nginx":      filepath.Join(dir, "nginx.log"),
 	})
 	// An account made by hand before hubgen: accounts must keep it as it is.
-	admin := addSystemUser(t, "a")
+	admin := addSystemUser(t, st, "a")
 	students := make([]string, 3)
 	for i := range students {
 		// Unique per run, valid for useradd and the site; removed at the end whatever happens.
 		students[i] = "e2ek" + randomHex(t, 4)
-		removeAccountMadeByHub(t, students[i])
+		removeAccountMadeByHub(t, st, students[i])
 	}
 	shadowBefore := shadowLine(t, admin.Name)
 
@@ -99,8 +100,8 @@ func TestAccounts(t *testing.T) {
 	})
 	root := filepath.Join(dir, "root")
 	runHubgen(t, "render", sitePath, "-o", root)
-	startNginx(t, filepath.Join(root, "nginx", "nginx.conf"), dir, params.HTTPPort, params.HTTPSPort)
-	startHub(t, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), state, dir,
+	startNginx(t, st, filepath.Join(root, "nginx", "nginx.conf"), dir, params.HTTPPort, params.HTTPSPort)
+	startHub(t, st, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), state, dir,
 		"http://127.0.0.1:"+strconv.Itoa(params.HubPort)+"/hub/health")
 
 	kendra := systemUser{Name: students[0], Password: passwords[students[0]]}
@@ -145,7 +146,7 @@ func TestAccounts(t *testing.T) {
 // TestAccountsRefusesSystemAccounts: a site that names a system account gets exit 1, and the
 // account is not touched.
 func TestAccountsRefusesSystemAccounts(t *testing.T) {
-	requireSystem(t)
+	debian12Stack(t)
 	dir := t.TempDir()
 	params := siteParams{BaseURL: "/", HTTPPort: 80, HTTPSPort: 443, HubPort: 8000, HubAPIPort: 8081, ProxyAPIPort: 8001,
 		Cert: certificate{Cert: "/c.pem", Key: "/k.pem"}, StateDir: filepath.Join(dir, "state"), Webroot: "/var/www", PIDFile: "/run/nginx.pid",

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -28,20 +27,22 @@ var vendorPython = func() string {
 }()
 
 // requireOAuthenticator skips (or, with HUBGEN_E2E=require, fails) without the vendored
-// oauthenticator and the Debian packages it imports.
-func requireOAuthenticator(t *testing.T) {
+// oauthenticator and the Debian packages it imports, in the stack's own Python.
+func requireOAuthenticator(t *testing.T, st *stack) {
 	t.Helper()
-	requireSystem(t)
+	st.require(t)
 	// The hub's own Python: the one its program's "#!" line names, not whichever python3 is first
 	// on PATH.
 	python := "/usr/bin/python3"
-	if data, err := os.ReadFile(jupyterhubProgram); err == nil && strings.HasPrefix(string(data), "#!") {
+	if data, err := os.ReadFile(st.hostPath(jupyterhubProgram)); err == nil && strings.HasPrefix(string(data), "#!") {
 		python = strings.Fields(strings.TrimPrefix(strings.SplitN(string(data), "\n", 2)[0], "#!"))[0]
 	}
-	cmd := exec.Command(python, "-c", "import oauthenticator.generic, oauthenticator.github")
-	cmd.Env = append(os.Environ(), "PYTHONPATH="+vendorPython)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	// vendorPython is at the same path inside every stack (setUpStacks).
+	cmd := st.command(ctx, "/", append(os.Environ(), "PYTHONPATH="+vendorPython), python, "-c", "import oauthenticator.generic, oauthenticator.github")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		testsys.SkipOrFail(t, fmt.Sprintf("OAuth tests need oauthenticator in %s and python3-jwt python3-ruamel.yaml python3-jsonschema python3-requests (apt-get install them): %v\n%s", vendorPython, err, out))
+		testsys.SkipOrFail(t, fmt.Sprintf("%s: OAuth tests need oauthenticator in %s and python3-jwt python3-ruamel.yaml python3-jsonschema python3-requests (apt-get install them): %v\n%s", st.Name, vendorPython, err, out))
 	}
 }
 
@@ -61,7 +62,7 @@ func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[str
 	if !ok || auth["type"] == "pam" {
 		return site, ""
 	}
-	requireOAuthenticator(t)
+	requireOAuthenticator(t, st)
 	secret := randomHex(t, 20)
 	path := filepath.Join(dir, "secrets", "oauth_client_secret")
 	auth["client_secret_file"] = path
@@ -77,12 +78,11 @@ func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[str
 // removeAccountMadeByHub registers the removal of name's account if it has none now, for when the
 // hub has made it.
 func removeAccountMadeByHub(t *testing.T, st *stack, name string) {
-	exists := func() bool { return st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Run() == nil }
-	if exists() {
+	if st.hasAccount(name) {
 		return
 	}
 	t.Cleanup(func() {
-		if exists() {
+		if st.hasAccount(name) {
 			removeSystemUser(t, st, name)
 		}
 	})

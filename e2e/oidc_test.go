@@ -85,7 +85,13 @@ func installOIDCProvider(t *testing.T) string {
 // and runs code; a provider account not in the site, and an address at another domain, are
 // refused; the admin reaches the admin page. No secret reaches a rendered file or a log.
 func TestOIDCLogin(t *testing.T) {
-	requireOAuthenticator(t)
+	checkOIDCLogin(t, debian12Stack(t))
+}
+
+// checkOIDCLogin runs nginx and the hub in the stack; the provider runs on this machine, reached
+// over loopback, which a chroot shares.
+func checkOIDCLogin(t *testing.T, st *stack) {
+	requireOAuthenticator(t, st)
 	providerDir := installOIDCProvider(t)
 	dir := t.TempDir()
 	dumpLogsOnFailure(t, map[string]string{
@@ -96,10 +102,10 @@ func TestOIDCLogin(t *testing.T) {
 	suffix := randomHex(t, 4)
 	admin, student, outsider := "e2eoa"+suffix, "e2eos"+suffix, "e2eox"+suffix
 	for _, name := range []string{admin, student, outsider} {
-		if exec.Command("id", name).Run() == nil {
-			t.Fatalf("account %s exists before the test", name)
+		if st.hasAccount(name) {
+			t.Fatalf("%s: account %s exists before the test", st.Name, name)
 		}
-		removeAccountMadeByHub(t, name)
+		removeAccountMadeByHub(t, st, name)
 	}
 
 	ports := freePorts(t, 6)
@@ -108,9 +114,11 @@ func TestOIDCLogin(t *testing.T) {
 		HTTPPort: ports[0], HTTPSPort: ports[1], HubPort: ports[2], HubAPIPort: ports[3], ProxyAPIPort: ports[4],
 		Cert:     makeCertificate(t, dir, testDomain),
 		StateDir: filepath.Join(dir, "state"), Webroot: worldReadableDir(t),
-		PIDFile: filepath.Join(dir, "nginx.pid"),
-		Admins:  []string{admin},
-		Allowed: []string{student},
+		PIDFile:    filepath.Join(dir, "nginx.pid"),
+		Admins:     []string{admin},
+		Allowed:    []string{student},
+		Nginx:      st.nginxVersion(t),
+		DefaultURL: st.DefaultURL,
 	}
 	issuer := "http://127.0.0.1:" + strconv.Itoa(ports[5])
 	const emailDomain = "students.e2e.test"
@@ -141,22 +149,22 @@ func TestOIDCLogin(t *testing.T) {
 	// Worked out here, not taken from hubgen: what the instructor registers with the provider.
 	callback := fmt.Sprintf("https://%s:%d/hub/oauth_callback", testDomain, params.HTTPSPort)
 	// doctor runs the hub's Python as the unit does, without the test's PYTHONPATH: it must find
-	// no oauthenticator there and say how to install it.
-	doctor, _ := exec.Command(hubgen, "doctor", sitePath).Output()
+	// no oauthenticator there and say how to install it. In the stack, where the hub's Python is.
+	doctor := doctorIn(t, st, sitePath)
 	for _, want := range []string{"register " + callback + " with the identity provider", "FAIL  oauthenticator: ", "-m pip install oauthenticator"} {
 		if !strings.Contains(string(doctor), want) {
-			t.Errorf("hubgen doctor does not say %q:\n%s", want, doctor)
+			t.Errorf("%s: hubgen doctor does not say %q:\n%s", st.Name, want, doctor)
 		}
 	}
 
-	provider := startProcess(t, "oidc-provider", filepath.Join(dir, "oidc-provider.log"), providerDir,
+	provider := startProcess(t, hostStack, "oidc-provider", filepath.Join(dir, "oidc-provider.log"), providerDir,
 		append(os.Environ(), "PORT="+strconv.Itoa(ports[5]), "CLIENT_ID=hubgen-e2e", "CLIENT_SECRET="+secret,
 			"REDIRECT_URI="+callback, "COOKIE_KEY="+randomHex(t, 16), "EMAIL_DOMAIN="+emailDomain),
 		"node", "provider.mjs")
 	t.Cleanup(func() { provider.stop(t, syscall.SIGTERM, 5*time.Second) })
 	waitForPort(t, provider, ports[5], 30*time.Second)
-	startNginx(t, filepath.Join(root, "nginx", "nginx.conf"), dir, params.HTTPPort, params.HTTPSPort)
-	startHub(t, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), params.StateDir, dir,
+	startNginx(t, st, filepath.Join(root, "nginx", "nginx.conf"), dir, params.HTTPPort, params.HTTPSPort)
+	startHub(t, st, filepath.Join(root, "jupyterhub", "jupyterhub_config.py"), params.StateDir, dir,
 		"http://127.0.0.1:"+strconv.Itoa(params.HubPort)+"/hub/health")
 
 	t.Run("student", func(t *testing.T) {
@@ -166,13 +174,16 @@ func TestOIDCLogin(t *testing.T) {
 		if p.StatusCode != http.StatusOK || strings.Contains(p.Request.URL.Path, "/hub/login") {
 			t.Fatalf("student sign-in ended at %s with %s, want the spawn page", p.Request.URL, p.Status)
 		}
-		if out, err := exec.Command("id", "-u", student).Output(); err != nil {
-			t.Errorf("the hub made no account for %s: %v", student, err)
-		} else if _, err := os.Stat(filepath.Join("/home", student, ".bashrc")); err != nil {
-			t.Errorf("%s (uid %s) has no home from /etc/skel: %v", student, strings.TrimSpace(string(out)), err)
+		if !st.hasAccount(student) {
+			t.Errorf("%s: the hub made no account for %s", st.Name, student)
+		} else if _, err := os.Stat(st.hostPath(filepath.Join("/home", student, ".bashrc"))); err != nil {
+			t.Errorf("%s: %s has no home from /etc/skel: %v", st.Name, student, err)
+		} else {
+			// For the stack's ServerPage, as addSystemUser leaves it.
+			st.run(t, 10*time.Second, "/", nil, "/usr/bin/install", "-o", student, "-m", "0644", "/dev/null", "/home/"+student+"/"+welcomeFile)
 		}
 		serverURL := b.https + "/user/" + student + "/"
-		b.waitForServer("/", student, 90*time.Second)
+		b.waitForServer("/", student, st.ServerPage, 90*time.Second)
 		kernel := b.startKernel(serverURL)
 		out, err := b.execute(serverURL, kernel, student, "print(6*7)")
 		if err != nil || out != "42\n" {
@@ -196,7 +207,7 @@ func TestOIDCLogin(t *testing.T) {
 				t.Errorf("%s got a jupyterhub-hub-login cookie", login)
 			}
 		}
-		if exec.Command("id", outsider).Run() == nil {
+		if st.hasAccount(outsider) {
 			t.Errorf("the hub made an account for %s, who is not in the site", outsider)
 		}
 	})

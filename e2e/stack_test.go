@@ -87,6 +87,24 @@ func forEachStack(t *testing.T, f func(t *testing.T, st *stack)) {
 	}
 }
 
+// debian12Stack is the Debian 12 stack, this machine itself, for the tests that run on it alone; it
+// skips or fails the test as forEachStack does when the stack cannot run.
+func debian12Stack(t *testing.T) *stack {
+	t.Helper()
+	for _, st := range allStacks {
+		if st.Name == "debian12" {
+			st.require(t)
+			return st
+		}
+	}
+	t.Fatal("no debian12 stack: setUpStacks did not run")
+	return nil
+}
+
+// hostStack runs programs on this machine whatever the stack under test: what stands beside the
+// stack, like a test's identity provider, which the stack's programs reach over loopback.
+var hostStack = &stack{Name: "host"}
+
 // require skips or fails the test when the stack cannot run.
 func (st *stack) require(t *testing.T) {
 	t.Helper()
@@ -129,6 +147,11 @@ func (st *stack) run(t *testing.T, timeout time.Duration, dir string, env []stri
 		t.Fatalf("%s: %s %s: %v\nstdout:\n%s\nstderr:\n%s", st.Name, program, strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
+}
+
+// hasAccount reports whether the stack's system knows the user.
+func (st *stack) hasAccount(name string) bool {
+	return st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Run() == nil
 }
 
 // nginxVersion is "MAJOR.MINOR" of the stack's nginx, what a site served by it sets as
