@@ -48,14 +48,6 @@ func requireVendoredCuller(t *testing.T) string {
 	return dir
 }
 
-// testPythonPath is PYTHONPATH for the hubs the tests start: the vendored packages, and the
-// SystemdSpawner stand-in that lets JupyterHub load a config naming it (limits_test.go).
-func testPythonPath() string {
-	standIn, _ := filepath.Abs(filepath.Join("testdata", "python"))
-	vendor, _ := filepath.Abs(filepath.Join("..", "..", "shared", "vendor", "python"))
-	return standIn + ":" + vendor
-}
-
 func checkCuller(t *testing.T, st *stack) {
 	requireVendoredCuller(t)
 	dir := t.TempDir()

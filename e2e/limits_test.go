@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -56,7 +55,7 @@ func checkSystemdSpawnerLimits(t *testing.T, st *stack) {
 	root := filepath.Join(dir, "root")
 	runHubgen(t, "render", sitePath, "-o", root)
 	configDir := filepath.Join(root, "jupyterhub")
-	env := standInEnv(t, dir)
+	env := hubEnv()
 
 	shown := st.run(t, 60*time.Second, state, env, jupyterhubProgram, "-f", filepath.Join(configDir, "jupyterhub_config.py"), "--show-config-json")
 	if !strings.Contains(shown, `"spawner_class": "systemdspawner.SystemdSpawner"`) {
@@ -79,18 +78,6 @@ func checkSystemdSpawnerLimits(t *testing.T, st *stack) {
 	if !contains(got.Args, "--MappingKernelManager.cull_idle_timeout=600") {
 		t.Errorf("the spawner's args %v lack the kernel timeout: SystemdSpawner passes Spawner.args on too", got.Args)
 	}
-}
-
-// standInEnv is hubEnv with the stand-in on PYTHONPATH from a copy in dir: the repository's
-// testdata is not inside the Debian 13 root, the test's directory is (at the same path).
-func standInEnv(t *testing.T, dir string) []string {
-	t.Helper()
-	standIn := filepath.Join(dir, "python")
-	if err := os.CopyFS(standIn, os.DirFS(filepath.Join("testdata", "python"))); err != nil {
-		t.Fatal(err)
-	}
-	// The last PYTHONPATH wins (exec.Cmd.Env).
-	return append(hubEnv(), "PYTHONPATH="+standIn+":"+vendorPython)
 }
 
 func contains(list []string, s string) bool {

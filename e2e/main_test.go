@@ -48,6 +48,13 @@ func run(m *testing.M) int {
 		return 2
 	}
 	os.Setenv("TMPDIR", shared)
+	// The stand-in modules, copied where every stack sees them: the repository is not inside the
+	// Debian 13 root.
+	standInPython = filepath.Join(shared, "python")
+	if err := os.CopyFS(standInPython, os.DirFS(filepath.Join("testdata", "python"))); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: copy testdata/python:", err)
+		return 2
+	}
 	unmount, err := setUpStacks(shared)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -96,6 +103,16 @@ func mustRun(t *testing.T, timeout time.Duration, dir string, env []string, name
 		t.Fatalf("%s %s: %v\nstdout:\n%s\nstderr:\n%s", name, strings.Join(args, " "), err, stdout.String(), stderr.String())
 	}
 	return stdout.String()
+}
+
+// standInPython is the copy of testdata/python that TestMain makes under TMPDIR.
+var standInPython string
+
+// testPythonPath is PYTHONPATH for the hubs the tests start: the vendored packages, and the
+// SystemdSpawner stand-in that lets JupyterHub load a config naming it (limits_test.go), both at
+// paths that are the same in every stack.
+func testPythonPath() string {
+	return standInPython + ":" + vendorPython
 }
 
 // hubEnv is the environment JupyterHub runs in: this one, plus what Debian's proxy needs, and
