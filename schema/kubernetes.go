@@ -148,7 +148,11 @@ func TargetProblems(name string, data []byte, s *Site, target string) Problems {
 	values := typed(r, raw)
 	r.problems = nil
 	if s.Auth.Type == AuthPAM {
-		r.atValue("auth.type", `is "pam", which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc" or "github" for --target z2jh)`)
+		what := `"pam"`
+		if _, set := values["auth.type"]; !set {
+			what = `"pam" (the default)`
+		}
+		r.atValue("auth.type", "is "+what+`, which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc" or "github" for --target z2jh)`)
 	}
 	for _, k := range Z2JHKeys {
 		f, _ := FieldByKey(k.Key)

@@ -109,6 +109,9 @@ func runCheck(e *env, paths []string, against, format, target string) int {
 			continue
 		}
 		fix := fmt.Sprintf("hubgen render %s -o %s", shell.Quote(ls.path), shell.Quote(dir))
+		if target != schema.TargetServer {
+			fix = fmt.Sprintf("hubgen render %s --target %s -o %s", shell.Quote(ls.path), target, shell.Quote(dir))
+		}
 		for _, d := range diffs {
 			file := outputPath(against, ls, d.Path)
 			switch {
