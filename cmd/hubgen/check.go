@@ -18,7 +18,7 @@ import (
 
 var cmdCheck = &command{
 	name:     "check",
-	synopsis: "SITE... --against ROOT [--format text|github]",
+	synopsis: "SITE... --against ROOT [--target server|z2jh] [--format text|github]",
 	short:    "for CI: validate, render in memory and diff against committed files",
 	long: `For CI: validate each site file, render it in memory and compare the result with the files
 under ROOT, in the layout "hubgen render SITE... -o ROOT" writes: with several site files, each

@@ -21,7 +21,7 @@ import (
 var cmdRender = &command{
 	name:     "render",
 	synopsis: "SITE... [--target server|z2jh] [-o ROOT] [-q]",
-	short:    "validate sites and write (or print) their nginx, JupyterHub and systemd files",
+	short:    "validate sites and write (or print) their nginx, JupyterHub and systemd files, or (--target z2jh) a values.yaml for Kubernetes",
 	long: `Validate each site file and render its files:
 
 	nginx/nginx.conf                    0644
