@@ -154,6 +154,11 @@ func TargetProblems(name string, data []byte, s *Site, target string) Problems {
 		}
 		r.atValue("auth.type", `is %s, which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc" or "github" for --target z2jh)`, what)
 	}
+	// The chart refuses to render its Let's Encrypt proxy without an address (helm template fails
+	// with "proxy.https.letsencrypt.contactEmail is a required field").
+	if s.Kubernetes.TLS == KubernetesTLSLetsEncrypt && s.Kubernetes.LetsEncryptContactEmail == "" {
+		r.atKey("kubernetes.letsencrypt_contact_email", `is missing, and the chart needs it for tls = "letsencrypt" (add letsencrypt_contact_email = %s under [kubernetes]: where Let's Encrypt writes about the certificate; or set tls = "secret" or "external")`, exampleOf("kubernetes.letsencrypt_contact_email"))
+	}
 	for _, k := range Z2JHKeys {
 		f, _ := FieldByKey(k.Key)
 		if _, set := values[k.Key]; set && k.Ignored && !f.Required {
