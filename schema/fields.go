@@ -184,7 +184,7 @@ var Fields = []Field{
 	{Key: "kubernetes.tls_secret", Kind: KindString, Example: `"notebooks-example-edu-tls"`,
 		Doc: `z2jh: the kubernetes.io/tls Secret holding the certificate and key for domain; required with tls = "secret"`},
 	{Key: "kubernetes.letsencrypt_contact_email", Kind: KindString, Example: `"hub-admins@example.edu"`,
-		Doc: `z2jh: the address Let's Encrypt writes to about expiring certificates, with tls = "letsencrypt"`},
+		Doc: `z2jh: the address Let's Encrypt writes to about expiring certificates; the chart needs it with tls = "letsencrypt"`},
 	{Key: "kubernetes.oauth_secret", Kind: KindString, Default: "hub-oauth-client", Example: `"hub-oauth-client"`,
 		Doc: `z2jh, oidc and github: the Secret (in the hub's namespace) whose key client_secret holds the OAuth client secret; kubectl creates it, values.yaml only names it`},
 }
