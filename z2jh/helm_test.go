@@ -60,6 +60,9 @@ docs = [d for d in yaml.safe_load_all(sys.stdin) if d]
 for d in docs:
     if d["kind"] == "Secret" and d["metadata"]["name"] == "hub":
         d["hubValues"] = yaml.safe_load(base64.b64decode(d["data"]["values.yaml"]))
+        # The chart exec()s each hub.extraConfig entry: it must at least be Python.
+        for key, src in (d["hubValues"]["hub"].get("extraConfig") or {}).items():
+            compile(src, key, "exec")
 json.dump(docs, sys.stdout)
 `
 
