@@ -47,6 +47,7 @@ type z2jhView struct {
 	Cull            *z2jhCull // nil: culling off
 	Memory          string    // empty: the chart's default
 	CPU             string    // empty: none
+	SingleuserEmpty bool      // none of DefaultURL, Memory, CPU: singleuser is written as {}
 	HTTPS           *z2jhHTTPS
 	Ingress         *z2jhIngress
 }
@@ -119,6 +120,7 @@ func newZ2JHView(s *schema.Site, o options) (z2jhView, error) {
 			Users:       c.Users,
 		}
 	}
+	v.SingleuserEmpty = v.DefaultURL == "" && v.Memory == "" && v.CPU == ""
 	switch s.Kubernetes.TLS {
 	case schema.KubernetesTLSLetsEncrypt:
 		v.HTTPS = &z2jhHTTPS{Host: s.Domain, ContactEmail: s.Kubernetes.LetsEncryptContactEmail}
