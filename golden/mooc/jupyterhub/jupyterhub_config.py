@@ -134,4 +134,3 @@ c.LocalAuthenticator.add_user_cmd = [
     '/bin/bash',
     '--',
 ]
-c.Authenticator.username_pattern = '^[a-z_][a-z0-9_.-]{0,31}$'
