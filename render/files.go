@@ -71,6 +71,10 @@ func funcs() template.FuncMap {
 	m["commentText"] = commentText
 	m["pyFloat"] = pyFloat
 	m["systemdLimit"] = systemdLimit
+	m["yamlStr"] = yamlStr
+	m["yamlStrList"] = yamlStrList
+	m["yamlBlock"] = yamlBlock
+	m["yamlInt"] = yamlInt
 	return m
 }
 
@@ -219,6 +223,14 @@ type Option func(*options)
 
 type options struct {
 	version string
+	target  string
+}
+
+// WithTarget chooses what to render: schema.TargetServer (the default: nginx, JupyterHub and
+// systemd files for one server) or schema.TargetZ2JH (values.yaml for the Zero to JupyterHub
+// chart). The site must suit the target: schema.TargetProblems says whether it does.
+func WithTarget(t string) Option {
+	return func(o *options) { o.target = t }
 }
 
 // WithVersion names hubgen's version in every file's header. The command passes the version it
@@ -230,9 +242,16 @@ func WithVersion(v string) Option {
 // Files renders every output of site, by output path. It does no I/O. Without WithVersion the
 // header names the version "(unknown version)".
 func Files(site *schema.Site, opts ...Option) (map[string][]byte, error) {
-	o := options{version: "(unknown version)"}
+	o := options{version: "(unknown version)", target: schema.TargetServer}
 	for _, opt := range opts {
 		opt(&o)
+	}
+	switch o.target {
+	case schema.TargetServer:
+	case schema.TargetZ2JH:
+		return z2jhFiles(site, o)
+	default:
+		return nil, fmt.Errorf("unknown target %q", o.target)
 	}
 	v := newView(site, o)
 	files := make(map[string][]byte, len(outputs))

@@ -165,7 +165,35 @@ func checkSiteFile(t *testing.T, name string, data []byte) *schema.Site {
 		return nil
 	}
 	checkRendered(t, site)
+	if len(schema.TargetProblems(name, data, site, schema.TargetZ2JH).Errors()) == 0 {
+		checkZ2JH(t, site)
+	}
 	return site
+}
+
+// z2jhTopLevel are the only top-level lines values.yaml has: a value that broke out of its string
+// would start another.
+var z2jhTopLevel = regexp.MustCompile(`^(?:#.*|hub:|proxy:|ingress:|singleuser:(?: \{\})?|cull:|)$`)
+
+// checkZ2JH renders site for --target z2jh: every site that suits the target renders, into
+// printable ASCII (yamlStr escapes the rest), with no top-level key but the chart's sections.
+// yaml_test.go checks yamlStr itself against PyYAML; the chart test, the whole file against Helm.
+func checkZ2JH(t *testing.T, site *schema.Site) {
+	t.Helper()
+	files, err := Files(site, WithTarget(schema.TargetZ2JH))
+	if err != nil {
+		t.Fatalf("suits --target z2jh but does not render: %v", err)
+	}
+	for i, line := range strings.Split(string(files[Z2JHValues]), "\n") {
+		for _, c := range []byte(line) {
+			if (c < ' ' || c > '~') && !strings.HasPrefix(line, "#") {
+				t.Fatalf("%s:%d has the byte 0x%02x: %q", Z2JHValues, i+1, c, line)
+			}
+		}
+		if !strings.HasPrefix(line, " ") && !z2jhTopLevel.MatchString(line) {
+			t.Fatalf("%s:%d starts a new top-level key: %q", Z2JHValues, i+1, line)
+		}
+	}
 }
 
 func checkRefusal(t *testing.T, name string, data []byte, err error) {

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -34,14 +35,23 @@ func loadExample(t testing.TB, path string) *schema.Site {
 }
 
 // TestGolden renders every example and compares its outputs with golden/<example>/, which holds
-// exactly those files. `go test ./render -update` rewrites them; read the diff before committing.
+// exactly those files: the server target's, and z2jh/values.yaml for every example that can
+// target z2jh. `go test ./render -update` rewrites them; read the diff before committing.
 func TestGolden(t *testing.T) {
 	ex := examples(t)
 	for name, path := range ex {
 		t.Run(name, func(t *testing.T) {
-			files, err := Files(loadExample(t, path), WithVersion(golden.Version))
+			site := loadExample(t, path)
+			files, err := Files(site, WithVersion(golden.Version))
 			if err != nil {
 				t.Fatal(err)
+			}
+			if z2jhExample(t, path, site) {
+				k8s, err := Files(site, WithVersion(golden.Version), WithTarget(schema.TargetZ2JH))
+				if err != nil {
+					t.Fatal(err)
+				}
+				maps.Copy(files, k8s)
 			}
 			golden.CheckDir(t, filepath.Join("..", "golden", name), files)
 		})
@@ -69,4 +79,15 @@ func TestHeaderNamesTheVersion(t *testing.T) {
 			t.Errorf("%s does not name hubgen v9.8.7 in its header", p)
 		}
 	}
+}
+
+// z2jhExample tells whether the example at path can target z2jh: schema.TargetProblems finds no
+// error in it (PAM sites cannot).
+func z2jhExample(t testing.TB, path string, site *schema.Site) bool {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(schema.TargetProblems(path, data, site, schema.TargetZ2JH).Errors()) == 0
 }

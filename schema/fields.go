@@ -53,7 +53,7 @@ const (
 )
 
 // Tables are the TOML tables a site file may have.
-var Tables = []string{"tls", "users", "spawner", "hub", "nginx", "culler", "limits", "auth"}
+var Tables = []string{"tls", "users", "spawner", "hub", "nginx", "culler", "limits", "auth", "kubernetes"}
 
 // Fields lists every key of site.toml version 1, in the order `hubgen init` writes them.
 var Fields = []Field{
@@ -177,6 +177,16 @@ var Fields = []Field{
 		Doc: `oidc: the username claim is an address at this domain (email, or Entra ID's preferred_username): kendra@example.edu becomes kendra, other domains are refused`},
 	{Key: "auth.allowed_organizations", Kind: KindStrings, Example: `["engr101-2027s"]`,
 		Doc: "github: sign-in also needs membership of one of these organizations (or org:team); an extra gate, never a way in for someone not in [users]"},
+
+	// [kubernetes]: read only by `hubgen render --target z2jh` (the Zero to JupyterHub chart).
+	{Key: "kubernetes.tls", Kind: KindString, Default: KubernetesTLSLetsEncrypt, Example: `"letsencrypt"`, Enum: []string{KubernetesTLSLetsEncrypt, KubernetesTLSSecret, KubernetesTLSExternal},
+		Doc: `z2jh: where HTTPS comes from: "letsencrypt" (the chart's own proxy gets certificates), "secret" (an ingress with an existing TLS Secret) or "external" (an ingress; TLS ends in front of the cluster)`},
+	{Key: "kubernetes.tls_secret", Kind: KindString, Example: `"notebooks-example-edu-tls"`,
+		Doc: `z2jh: the kubernetes.io/tls Secret holding the certificate and key for domain; required with tls = "secret"`},
+	{Key: "kubernetes.letsencrypt_contact_email", Kind: KindString, Example: `"hub-admins@example.edu"`,
+		Doc: `z2jh: the address Let's Encrypt writes to about expiring certificates; the chart needs it with tls = "letsencrypt"`},
+	{Key: "kubernetes.oauth_secret", Kind: KindString, Default: "hub-oauth-client", Example: `"hub-oauth-client"`,
+		Doc: `z2jh, oidc and github: the Secret (in the hub's namespace) whose key client_secret holds the OAuth client secret; kubectl creates it, values.yaml only names it`},
 }
 
 // fieldsByKey indexes Fields.

@@ -302,6 +302,14 @@ var hostileCases = []hostileCase{
 		refuse(`"\u202eniamod"`, `"`+"\u202e", `unknown key`)),
 	// auth: the OAuth settings reach Python strings; endpoints, scopes, claims and organizations
 	// are refused unless they are what they say.
+	hostile("kubernetes-tls-yaml-injection", hostileSite(`kubernetes.tls = "letsencrypt\"\nhub: {}"`),
+		refuse("kubernetes.tls", `"letsencrypt\"`, `is not a way to bring HTTPS to the hub`)),
+	hostile("kubernetes-tls-secret-yaml-injection", hostileSite(`kubernetes.tls = "secret"`, `kubernetes.tls_secret = "x\"\ningress: {}"`),
+		refuse("kubernetes.tls_secret", `"x\"`, `is not a Kubernetes Secret name`)),
+	hostile("kubernetes-contact-email-yaml-injection", hostileSite(`kubernetes.letsencrypt_contact_email = "a@example.edu\"\nhub: {}"`),
+		refuse("kubernetes.letsencrypt_contact_email", `"a@example.edu`, `is not an email address`)),
+	hostile("kubernetes-oauth-secret-yaml-injection", hostileSite(`kubernetes.oauth_secret = "x\", key: y"`),
+		refuse("kubernetes.oauth_secret", `"x\"`, `is not a Kubernetes Secret name`)),
 	hostile("auth-type-unknown", hostileSite(`auth.type = "saml"`),
 		refuse("auth.type", `"saml"`, `"saml" is not a login type (use "pam", "oidc" or "github")`)),
 	hostile("auth-client-id-python-injection", oidcSite(`auth.client_id = "x'+__import__('os').system('id')+'"`),

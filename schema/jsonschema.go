@@ -108,12 +108,13 @@ type jsonSchema struct {
 }
 
 var tableDocs = map[string]string{
-	"tls":     "How nginx terminates HTTPS.",
-	"users":   "Who may log in to the hub.",
-	"spawner": "How JupyterHub starts each user's notebook server.",
-	"hub":     "The JupyterHub process, its ports on 127.0.0.1 and its files.",
-	"nginx":   "The reverse proxy in front of the hub.",
-	"auth":    "How people sign in: PAM (the default), an OpenID Connect provider, or GitHub.",
+	"tls":        "How nginx terminates HTTPS.",
+	"users":      "Who may log in to the hub.",
+	"spawner":    "How JupyterHub starts each user's notebook server.",
+	"hub":        "The JupyterHub process, its ports on 127.0.0.1 and its files.",
+	"nginx":      "The reverse proxy in front of the hub.",
+	"auth":       "How people sign in: PAM (the default), an OpenID Connect provider, or GitHub.",
+	"kubernetes": "Read only by `hubgen render --target z2jh`: HTTPS and the OAuth client secret on Kubernetes.",
 }
 
 func tableOf(key string) string { t, _, _ := strings.Cut(key, "."); return t }
@@ -193,16 +194,19 @@ func tomlValue(text string) (any, bool) {
 // schemaRules are the validator's rules for each key, written as JSON Schema keywords. Each uses
 // the pattern or limit the validator itself uses, or one a test proves equal to its code.
 var schemaRules = map[string]func(*jsonSchema){
-	"auth.client_id":             func(s *jsonSchema) { s.Pattern = ClientIDPattern },
-	"auth.client_secret_file":    func(s *jsonSchema) { s.Pattern, s.MaxLength = cleanPathPattern(""), maxPathLength },
-	"auth.scope":                 func(s *jsonSchema) { s.Items.Pattern = ScopePattern },
-	"auth.username_claim":        func(s *jsonSchema) { s.Pattern = ClaimPattern },
-	"auth.email_domain":          func(s *jsonSchema) { s.Pattern = DomainPattern },
-	"auth.allowed_organizations": func(s *jsonSchema) { s.Items.Pattern = OrganizationPattern },
-	"auth.authorize_url":         func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
-	"auth.token_url":             func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
-	"auth.userdata_url":          func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
-	"domain":                     func(s *jsonSchema) { s.Pattern, s.MaxLength = DomainPattern, MaxDomainLength },
+	"auth.client_id":                       func(s *jsonSchema) { s.Pattern = ClientIDPattern },
+	"auth.client_secret_file":              func(s *jsonSchema) { s.Pattern, s.MaxLength = cleanPathPattern(""), maxPathLength },
+	"auth.scope":                           func(s *jsonSchema) { s.Items.Pattern = ScopePattern },
+	"auth.username_claim":                  func(s *jsonSchema) { s.Pattern = ClaimPattern },
+	"auth.email_domain":                    func(s *jsonSchema) { s.Pattern = DomainPattern },
+	"auth.allowed_organizations":           func(s *jsonSchema) { s.Items.Pattern = OrganizationPattern },
+	"auth.authorize_url":                   func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
+	"auth.token_url":                       func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
+	"auth.userdata_url":                    func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
+	"kubernetes.tls_secret":                func(s *jsonSchema) { s.Pattern, s.MaxLength = SecretNamePattern, maxSecretName },
+	"kubernetes.oauth_secret":              func(s *jsonSchema) { s.Pattern, s.MaxLength = SecretNamePattern, maxSecretName },
+	"kubernetes.letsencrypt_contact_email": func(s *jsonSchema) { s.Pattern = ContactEmailPattern },
+	"domain":                               func(s *jsonSchema) { s.Pattern, s.MaxLength = DomainPattern, MaxDomainLength },
 	"tls.resolvers": func(s *jsonSchema) {
 		s.MinItems, s.Items.Pattern = 1, ipAddressPattern
 	},

@@ -88,6 +88,7 @@ var knownLimits = map[string]string{
 	"cmd-program-directory-dollar":    "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
 	"spawner-cmd-backslash-directory": "without hub.executable, spawner.cmd[0]'s directory holds jupyterhub: a rule across keys",
 	"auth-pam-with-client-id":         "which [auth] keys a login type reads, and what oidc and github need: rules across keys",
+	"kubernetes-secret-without-name":  "tls = \"secret\" needs tls_secret: a rule across keys",
 }
 
 // schemaCases are site files beyond the examples and testdata/bad, for the rules and shapes those
@@ -97,6 +98,9 @@ var schemaCases = []struct {
 	valid      bool // what hubgen says, checked too, so each case tests what its name says
 }{
 	{"init-like-every-key", everyKeySite, true},
+	{"kubernetes-secret-without-name", minimalSite + "[kubernetes]\ntls = \"secret\"\n", false},
+	{"kubernetes-secret-name-uppercase", minimalSite + "[kubernetes]\ntls = \"secret\"\ntls_secret = \"Hub-TLS\"\n", false},
+	{"kubernetes-contact-email", minimalSite + "[kubernetes]\nletsencrypt_contact_email = \"hub-admins@example.edu\"\n", true},
 	{"admin-duplicate", strings.Replace(minimalSite, `admin = ["prof"]`, `admin = ["prof", "prof"]`, 1), false},
 	{"allowed-empty", strings.Replace(minimalSite, `admin = ["prof"]`, `admin = ["prof"]`+"\nallowed = []", 1), true},
 	{"cmd-string", strings.Replace(minimalSite, `cmd = ["/opt/conda/bin/jupyterhub-singleuser"]`, `cmd = "/usr/bin/jupyterhub-singleuser"`, 1), true},
@@ -162,7 +166,7 @@ var everyKeySite = func() string {
 	var b strings.Builder
 	table := ""
 	for _, f := range schema.Fields {
-		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" {
+		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" || f.Key == "kubernetes.tls_secret" {
 			continue
 		}
 		t, name, ok := strings.Cut(f.Key, ".")

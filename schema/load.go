@@ -400,6 +400,12 @@ func build(name string, values map[string]any) *Site {
 		HubTasksMax:   str("limits.hub_tasks_max"),
 	}
 	s.Auth = buildAuth(s, values)
+	s.Kubernetes = Kubernetes{
+		TLS:                     str("kubernetes.tls"),
+		TLSSecret:               str("kubernetes.tls_secret"),
+		LetsEncryptContactEmail: str("kubernetes.letsencrypt_contact_email"),
+		OAuthSecret:             str("kubernetes.oauth_secret"),
+	}
 	return s
 }
 

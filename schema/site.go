@@ -22,6 +22,8 @@ type Site struct {
 	Limits  Limits
 	Auth    Auth
 
+	Kubernetes Kubernetes
+
 	// Warnings are problems that do not make the site invalid, such as a user listed twice.
 	Warnings Problems
 }
@@ -148,3 +150,19 @@ const (
 // OAuth tells whether people sign in at an identity provider, so the hub needs a client secret
 // and makes their system accounts itself.
 func (a Auth) OAuth() bool { return a.Type == AuthOIDC || a.Type == AuthGitHub }
+
+// Kubernetes is what only the Zero to JupyterHub target reads: how HTTPS reaches the hub, and which
+// Secret holds the OAuth client secret.
+type Kubernetes struct {
+	TLS                     string // KubernetesTLSLetsEncrypt, KubernetesTLSSecret or KubernetesTLSExternal
+	TLSSecret               string // with KubernetesTLSSecret: the kubernetes.io/tls Secret's name
+	LetsEncryptContactEmail string // empty: none given to Let's Encrypt
+	OAuthSecret             string // the Secret whose key "client_secret" holds the OAuth client secret
+}
+
+// The ways kubernetes.tls can bring HTTPS to the hub.
+const (
+	KubernetesTLSLetsEncrypt = "letsencrypt"
+	KubernetesTLSSecret      = "secret"
+	KubernetesTLSExternal    = "external"
+)

@@ -155,6 +155,7 @@ func validate(r *reporter, s *Site, values map[string]any) {
 
 	validateCuller(r, s, values)
 	validateLimits(r, s, values)
+	validateKubernetes(r, s, set)
 }
 
 // typeErrorReported tells whether key already has a problem, so a wrongly typed required key is

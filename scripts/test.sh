@@ -11,6 +11,7 @@ packages=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
 [ -x /usr/bin/jupyterhub ] || packages+=(jupyterhub)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+python3 -c 'import yaml' >/dev/null 2>&1 || packages+=(python3-yaml) # z2jh/: reads Helm's manifests
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${packages[*]}" >&2

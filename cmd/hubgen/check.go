@@ -18,7 +18,7 @@ import (
 
 var cmdCheck = &command{
 	name:     "check",
-	synopsis: "SITE... --against ROOT [--format text|github]",
+	synopsis: "SITE... --against ROOT [--target server|z2jh] [--format text|github]",
 	short:    "for CI: validate, render in memory and diff against committed files",
 	long: `For CI: validate each site file, render it in memory and compare the result with the files
 under ROOT, in the layout "hubgen render SITE... -o ROOT" writes: with several site files, each
@@ -44,12 +44,15 @@ or is stray; 2 ROOT or a site file cannot be read, or a usage error.`,
 	setup: func(fs *flag.FlagSet) func(*env, []string) int {
 		against := fs.String("against", "", "compare with the rendered files under `ROOT` (required)")
 		format := fs.String("format", "text", "print problems as `text` (FILE:LINE:COL: ...) or as github annotations")
-		return func(e *env, paths []string) int { return runCheck(e, paths, *against, *format) }
+		target := fs.String("target", schema.TargetServer, "compare the files of `TARGET`: server (nginx, JupyterHub, systemd) or z2jh (z2jh/values.yaml)")
+		return func(e *env, paths []string) int { return runCheck(e, paths, *against, *format, *target) }
 	},
 }
 
-func runCheck(e *env, paths []string, against, format string) int {
+func runCheck(e *env, paths []string, against, format, target string) int {
 	switch {
+	case !slices.Contains(schema.Targets, target):
+		return usageErrorIn(e, "check", "--target %q is not a target (server or z2jh)", target)
 	case against == "":
 		return usageErrorIn(e, "check", "no --against ROOT, the directory of committed files to compare with")
 	case format != "text" && format != "github":
@@ -69,7 +72,7 @@ func runCheck(e *env, paths []string, against, format string) int {
 	if github {
 		report = func(ps schema.Problems) { ps.WriteGitHub(e.stdout) }
 	}
-	sites, code := loadSitesReporting(e, paths, report)
+	sites, code := loadSitesReporting(e, paths, target, report)
 	if sites == nil {
 		return code
 	}
@@ -87,7 +90,7 @@ func runCheck(e *env, paths []string, against, format string) int {
 			allRendered = false
 			continue
 		}
-		files, err := render.Files(ls.site, render.WithVersion(hubgenVersion))
+		files, err := render.Files(ls.site, render.WithVersion(hubgenVersion), render.WithTarget(target))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", ls.path, err)
 			code = max(code, exitFailure)
@@ -106,6 +109,9 @@ func runCheck(e *env, paths []string, against, format string) int {
 			continue
 		}
 		fix := fmt.Sprintf("hubgen render %s -o %s", shell.Quote(ls.path), shell.Quote(dir))
+		if target != schema.TargetServer {
+			fix = fmt.Sprintf("hubgen render %s --target %s -o %s", shell.Quote(ls.path), target, shell.Quote(dir))
+		}
 		for _, d := range diffs {
 			file := outputPath(against, ls, d.Path)
 			switch {

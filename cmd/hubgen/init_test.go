@@ -152,7 +152,8 @@ func TestInitHasEveryKey(t *testing.T) {
 		}
 		// An [auth] key of another login type than the example's "oidc" is an error when set:
 		// it stays commented.
-		if key == "auth.allowed_organizations" {
+		// So is kubernetes.tls_secret, which only tls = "secret" reads, with the example's "letsencrypt".
+		if key == "auth.allowed_organizations" || key == "kubernetes.tls_secret" {
 			uncommented = append(uncommented, l)
 			continue
 		}

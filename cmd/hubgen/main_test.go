@@ -217,7 +217,7 @@ func TestUsageAndExitCodes(t *testing.T) {
 		{args: nil, code: exitFailure, stderr: "Usage:"},
 		{args: []string{"help"}, code: exitOK, stdout: "Commands:"},
 		{args: []string{"-h"}, code: exitOK, stdout: "Commands:"},
-		{args: []string{"help", "render"}, code: exitOK, stdout: "usage: hubgen render SITE... [-o ROOT]"},
+		{args: []string{"help", "render"}, code: exitOK, stdout: "usage: hubgen render SITE... [--target server|z2jh] [-o ROOT]"},
 		{args: []string{"render", "-h"}, code: exitOK, stdout: "-o ROOT"},
 		{args: []string{"validate", "-h"}, code: exitOK, stdout: "usage: hubgen validate SITE..."},
 		{args: []string{"version"}, code: exitOK, stdout: "hubgen 0."},

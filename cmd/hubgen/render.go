@@ -15,12 +15,13 @@ import (
 
 	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
+	"github.com/hubgen/hubgen/schema"
 )
 
 var cmdRender = &command{
 	name:     "render",
-	synopsis: "SITE... [-o ROOT] [-q]",
-	short:    "validate sites and write (or print) their nginx, JupyterHub and systemd files",
+	synopsis: "SITE... [--target server|z2jh] [-o ROOT] [-q]",
+	short:    "validate sites and write (or print) their nginx, JupyterHub and systemd files, or (--target z2jh) a values.yaml for Kubernetes",
 	long: `Validate each site file and render its files:
 
 	nginx/nginx.conf                    0644
@@ -38,21 +39,30 @@ refused, since one domain name reaches one server. An invalid site does not stop
 from being written.
 
 Without -o, the files are printed to standard output as a txtar archive ("-- path --" lines).
-A site file given as "-" is read from standard input.`,
+A site file given as "-" is read from standard input.
+
+With --target z2jh, render writes z2jh/values.yaml instead: the values of the Zero to JupyterHub
+Helm chart 4.x for the same users, sign-in, base URL, culling and limits, with the OAuth client
+secret taken from a Kubernetes Secret (kubernetes.oauth_secret), never written. A PAM site is
+refused, and every key the site sets that has no meaning on Kubernetes is named in a warning.`,
 	minArgs: 1,
 	maxArgs: -1,
 	setup: func(fs *flag.FlagSet) func(*env, []string) int {
 		root := fs.String("o", "", "write the files under `ROOT` (for example /etc) instead of printing them")
 		quiet := fs.Bool("q", false, "do not list the files written")
-		return func(e *env, paths []string) int { return runRender(e, paths, *root, *quiet) }
+		target := fs.String("target", schema.TargetServer, "render for `TARGET`: server (nginx, JupyterHub and systemd files) or z2jh (z2jh/values.yaml for the Zero to JupyterHub chart)")
+		return func(e *env, paths []string) int { return runRender(e, paths, *root, *quiet, *target) }
 	},
 }
 
-func runRender(e *env, paths []string, root string, quiet bool) int {
-	if root != "" {
+func runRender(e *env, paths []string, root string, quiet bool, target string) int {
+	if !slices.Contains(schema.Targets, target) {
+		return usageErrorIn(e, "render", "--target %q is not a target (server or z2jh)", target)
+	}
+	if root != "" && target == schema.TargetServer {
 		warnRootInsideOutput(e, root)
 	}
-	sites, code := loadSites(e, paths)
+	sites, code := loadSitesFor(e, paths, target)
 	if sites == nil {
 		return code
 	}
@@ -61,7 +71,7 @@ func runRender(e *env, paths []string, root string, quiet bool) int {
 		if ls.site == nil {
 			continue
 		}
-		files, err := render.Files(ls.site, render.WithVersion(hubgenVersion))
+		files, err := render.Files(ls.site, render.WithVersion(hubgenVersion), render.WithTarget(target))
 		if err != nil {
 			// The validator admits only what the templates can write; this is a hubgen bug.
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", ls.path, err)

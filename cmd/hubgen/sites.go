@@ -39,12 +39,18 @@ func siteDir(name string, several bool) string {
 // stop the others from being checked. The exit code is the worst seen: 2 for a file that could not
 // be read, 1 for an invalid one.
 func loadSites(e *env, paths []string) ([]loadedSite, int) {
-	return loadSitesReporting(e, paths, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
+	return loadSitesReporting(e, paths, schema.TargetServer, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
+}
+
+// loadSitesFor is loadSites for a render target: a site that does not suit the target (PAM on
+// Kubernetes) is invalid, and keys the target ignores are warnings.
+func loadSitesFor(e *env, paths []string, target string) ([]loadedSite, int) {
+	return loadSitesReporting(e, paths, target, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
 }
 
 // loadSitesReporting is loadSites with another way to print problems and warnings, such as
 // check's GitHub annotations. It returns nil sites for a usage error.
-func loadSitesReporting(e *env, paths []string, report func(schema.Problems)) ([]loadedSite, int) {
+func loadSitesReporting(e *env, paths []string, target string, report func(schema.Problems)) ([]loadedSite, int) {
 	code := exitOK
 	several := len(paths) > 1
 	names := map[string]string{}
@@ -87,8 +93,13 @@ func loadSitesReporting(e *env, paths []string, report func(schema.Problems)) ([
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", p, err)
 			code = max(code, exitFailure)
 		default:
-			if len(site.Warnings) > 0 {
-				report(site.Warnings)
+			problems := append(site.Warnings, schema.TargetProblems(ls.path, data, site, target)...)
+			if len(problems) > 0 {
+				report(problems)
+			}
+			if len(problems.Errors()) > 0 {
+				site = nil
+				code = max(code, exitInvalid)
 			}
 		}
 		ls.site = site

@@ -1,0 +1,78 @@
+package schema
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+// TestZ2JHKeysCoverFields: every key of site.toml says what --target z2jh does with it, in Fields'
+// order, so that a new key cannot be dropped silently on Kubernetes.
+func TestZ2JHKeysCoverFields(t *testing.T) {
+	if len(Z2JHKeys) != len(Fields) {
+		t.Errorf("Z2JHKeys has %d keys and Fields %d", len(Z2JHKeys), len(Fields))
+	}
+	for i, f := range Fields {
+		if i >= len(Z2JHKeys) || Z2JHKeys[i].Key != f.Key {
+			t.Errorf("Fields[%d] is %s, and Z2JHKeys does not say what --target z2jh makes of it there (add a KeyUse: where it goes in values.yaml, or Ignored with why)", i, f.Key)
+			continue
+		}
+		if strings.TrimSpace(Z2JHKeys[i].Use) == "" {
+			t.Errorf("%s: Use is empty", f.Key)
+		}
+	}
+}
+
+// TestZ2JHKeysInREADME: README's list of ignored keys is Z2JHKeys' list, word for word.
+func TestZ2JHKeysInREADME(t *testing.T) {
+	data, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(data)
+	for _, k := range Z2JHKeys {
+		row := "| `" + k.Key + "` | " + k.Use + " |"
+		if k.Ignored {
+			row = "| `" + k.Key + "` | ignored: " + k.Use + " |"
+		}
+		if !strings.Contains(readme, row+"\n") {
+			t.Errorf("README.md lacks the row\n%s", row)
+		}
+	}
+}
+
+func TestKubernetesValidation(t *testing.T) {
+	base := `domain = "hub.example.edu"
+[tls]
+cert = "/etc/ssl/hub.pem"
+key = "/etc/ssl/hub.key"
+[users]
+admin = ["prof"]
+[spawner]
+cmd = ["/usr/bin/jupyterhub-singleuser"]
+[kubernetes]
+`
+	for _, tc := range []struct{ in, want string }{
+		{`tls = "secret"`, `site.toml:10:7: kubernetes.tls: is "secret" without tls_secret (add tls_secret = "notebooks-example-edu-tls" under [kubernetes]: the kubernetes.io/tls Secret with the certificate for hub.example.edu)`},
+		{`tls = "acme"`, `site.toml:10:7: kubernetes.tls: "acme" is not a way to bring HTTPS to the hub (use "letsencrypt", "secret" or "external")`},
+		{"tls = \"secret\"\ntls_secret = \"Hub_TLS\"", `site.toml:11:14: kubernetes.tls_secret: "Hub_TLS" is not a Kubernetes Secret name (lowercase letters, digits, '-' and '.', like "notebooks-example-edu-tls")`},
+		{`tls_secret = "hub-tls"`, `site.toml:10:1: kubernetes.tls_secret: is only for tls = "secret", and this site's is "letsencrypt" (remove it, or set tls = "secret")`},
+		{"tls = \"external\"\nletsencrypt_contact_email = \"a@example.edu\"", `site.toml:11:1: kubernetes.letsencrypt_contact_email: is only for tls = "letsencrypt", and this site's is "external" (remove it, or set tls = "letsencrypt")`},
+		{`letsencrypt_contact_email = "admins"`, `site.toml:10:29: kubernetes.letsencrypt_contact_email: "admins" is not an email address (like "hub-admins@example.edu")`},
+		{`oauth_secret = "a\nb"`, `site.toml:10:16: kubernetes.oauth_secret: "a\nb" is not a Kubernetes Secret name (lowercase letters, digits, '-' and '.', like "hub-oauth-client")`},
+	} {
+		_, err := Parse("site.toml", []byte(base+tc.in+"\n"))
+		if err == nil {
+			t.Errorf("%s: accepted, want\n%s", tc.in, tc.want)
+			continue
+		}
+		if got := err.Error(); got != tc.want {
+			t.Errorf("%s:\n got %s\nwant %s", tc.in, got, tc.want)
+		}
+	}
+	for _, ok := range []string{`tls = "external"`, "tls = \"secret\"\ntls_secret = \"hub-tls\"", `letsencrypt_contact_email = "hub-admins@example.edu"`} {
+		if _, err := Parse("site.toml", []byte(base+ok+"\n")); err != nil {
+			t.Errorf("%s: %v", ok, err)
+		}
+	}
+}
