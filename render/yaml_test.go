@@ -72,7 +72,7 @@ func unquoteYAML(t testing.TB, q string) string {
 // is; Helm's is YAML 1.2-ish) and returns what it read, as JSON.
 func pyYAMLLoad(t *testing.T, doc string) []byte {
 	t.Helper()
-	cmd := exec.Command("python3", "-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)")
+	cmd := exec.Command(debianPython, "-c", "import json, sys, yaml; json.dump(yaml.safe_load(sys.stdin.read()), sys.stdout)")
 	cmd.Stdin = strings.NewReader(doc)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr

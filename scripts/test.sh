@@ -11,7 +11,7 @@ packages=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
 [ -x /usr/bin/jupyterhub ] || packages+=(jupyterhub)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
-python3 -c 'import yaml' >/dev/null 2>&1 || packages+=(python3-yaml) # z2jh/: reads Helm's manifests
+/usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || packages+=(python3-yaml) # z2jh/ and render/: Debian's python3 reads YAML
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${packages[*]}" >&2
@@ -23,7 +23,8 @@ if [ ${#packages[@]} -gt 0 ]; then
 fi
 
 go vet ./...
-go test -count=1 ./...
+# The end-to-end packages run both Debian stacks and take minutes on a busy machine.
+go test -count=1 -timeout 30m ./...
 
 # Fuzz targets, bounded (HUBGEN_FUZZTIME=0 skips them; the seed corpora already ran above).
 fuzztime=${HUBGEN_FUZZTIME:-20s}

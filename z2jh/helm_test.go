@@ -22,6 +22,10 @@ const chartDir = "../../shared/vendor/charts/jupyterhub"
 // and Helm assumes 1.20 without a cluster.
 const kubeVersion = "1.28.0"
 
+// debianPython is Debian's python3, where .ci/run installs python3-yaml: the first python3 on
+// PATH may be another install's, without PyYAML.
+const debianPython = "/usr/bin/python3"
+
 // unavailable skips the test, or fails it under HUBGEN_E2E=require (as CI sets it).
 func unavailable(t *testing.T, format string, args ...any) {
 	t.Helper()
@@ -110,7 +114,7 @@ type hubValues struct {
 // values, and the manifests carry the site's values where the chart puts them.
 func TestChart(t *testing.T) {
 	helmBin := helm(t)
-	if err := exec.Command("python3", "-c", "import yaml").Run(); err != nil {
+	if err := exec.Command(debianPython, "-c", "import yaml").Run(); err != nil {
 		unavailable(t, "python3 with PyYAML (apt-get install python3-yaml) reads the manifests: %v", err)
 	}
 	paths, err := filepath.Glob("../examples/*.toml")
@@ -187,7 +191,7 @@ func throughChart(t *testing.T, helmBin string, site *schema.Site) {
 
 func checkManifests(t *testing.T, site *schema.Site, yamlDocs []byte) {
 	t.Helper()
-	cmd := exec.Command("python3", "-c", toJSON)
+	cmd := exec.Command(debianPython, "-c", toJSON)
 	cmd.Stdin = bytes.NewReader(yamlDocs)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
@@ -387,7 +391,7 @@ func checkUsernamePattern(t *testing.T, raw json.RawMessage, site *schema.Site) 
 	}
 	refused = append(refused, "root", "")
 	in, _ := json.Marshal(map[string]any{"pattern": pattern, "admit": users, "refuse": refused})
-	cmd := exec.Command("python3", "-c", `
+	cmd := exec.Command(debianPython, "-c", `
 import json, re, sys
 d = json.load(sys.stdin)
 bad = [u for u in d["admit"] if not re.match(d["pattern"], u)] + [u for u in d["refuse"] if re.match(d["pattern"], u)]
