@@ -11,7 +11,8 @@
 //
 // Each test runs on every stack (stack_test.go): Debian 12's nginx 1.22 and JupyterHub 3.0 on
 // this machine, and Debian 13's nginx 1.26 and JupyterHub 5.2 in the root that
-// scripts/debian13-root.sh builds.
+// scripts/debian13-root.sh builds. The accounts tests alone run on Debian 12 only: `hubgen
+// accounts` manages the accounts of the machine it runs on, this one.
 package e2e
 
 import (
