@@ -29,15 +29,29 @@ def _read_proxy_auth_token(path):
 
 c.ConfigurableHTTPProxy.auth_token = _read_proxy_auth_token('/srv/jupyterhub/proxy_auth_token')
 
+# Access: the site file is the whole truth. Whoever it does not list cannot log in, and only its
+# admins are admins, whatever the database remembers from earlier terms.
+import jupyterhub  # noqa: E402 (for version_info)
+
 # Admins are always allowed in, and the allowed set is never empty: an empty one would let every
 # system user log in.
-c.Authenticator.admin_users = {'prof', 'ta_lee'}
 c.Authenticator.allowed_users = {
     'prof',
     'ta_lee',
     'kendra',
     'sam',
 }
+# JupyterHub puts every user its database remembers back into allowed_users at start. This
+# pattern admits exactly the users above, at login and at start, and users who fail it are
+# deleted from the database at start, with their cookies and tokens (their home directories stay).
+c.Authenticator.username_pattern = '(?:kendra|prof|sam|ta_lee)\\Z'
+c.Authenticator.delete_invalid_users = True
+if jupyterhub.version_info >= (5,):
+    # JupyterHub 5 would keep remembered users allowed; earlier versions lack the option.
+    c.Authenticator.allow_existing_users = False
+# The admin role's members are set to exactly this list at start, and everyone else loses the
+# admin flag. (Authenticator.admin_users only ever grants, and must not be set with this role.)
+c.JupyterHub.load_roles = [{'name': 'admin', 'users': ['prof', 'ta_lee']}]
 
 c.Spawner.cmd = ['/opt/conda/bin/jupyterhub-singleuser']
 c.Spawner.default_url = '/lab'
