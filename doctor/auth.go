@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -65,7 +66,7 @@ func checkOAuthenticator(site *schema.Site, sys System, _ *facts) Result {
 		if strings.HasPrefix(python, "/usr/bin/") {
 			detail += "; Debian's own Python refuses pip (PEP 668): run the hub from a venv or conda environment and set hub.executable to its jupyterhub"
 		}
-		return fail(r, detail, shellQuote(python)+" -m pip install oauthenticator")
+		return fail(r, detail, shell.Quote(python)+" -m pip install oauthenticator")
 	}
 	r.Detail = fmt.Sprintf("%s imports oauthenticator %s", python, version)
 	return r
@@ -79,7 +80,7 @@ func checkClientSecret(site *schema.Site, sys System, _ *facts) Result {
 	}
 	r := Result{Name: "oauth client secret"}
 	path := sys.path(site.Auth.ClientSecretFile)
-	q := shellQuote(path)
+	q := shell.Quote(path)
 	info, err := os.Stat(path)
 	switch {
 	case os.IsNotExist(err):

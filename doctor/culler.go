@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -100,11 +101,11 @@ func installLine(python string, debian bool, missing []pythonModule) string {
 		debs = append(debs, m.DebianDeps...)
 	}
 	if !debian {
-		return shellQuote(python) + " -m pip install " + strings.Join(pkgs, " ")
+		return shell.Quote(python) + " -m pip install " + strings.Join(pkgs, " ")
 	}
 	debs = append([]string{"python3-pip"}, debs...)
 	return "apt-get install " + strings.Join(debs, " ") + " && " +
-		shellQuote(python) + " -m pip install --break-system-packages --no-deps " + strings.Join(pkgs, " ")
+		shell.Quote(python) + " -m pip install --break-system-packages --no-deps " + strings.Join(pkgs, " ")
 }
 
 // importPython runs `python -c "import module"` in the environment the systemd unit gives the

@@ -139,13 +139,9 @@ func (sys System) path(p string) string {
 
 // hubgen is a hubgen command line for a fix, with --root when doctor was given one.
 func (sys System) hubgen(command string, args ...string) string {
-	words := append([]string{"hubgen", command, shellQuote(sys.Site)}, args...)
+	words := append([]string{"hubgen", command, shell.Quote(sys.Site)}, args...)
 	if sys.Root != "" && sys.Root != "/" {
-		words = append(words, "--root", shellQuote(sys.Root))
+		words = append(words, "--root", shell.Quote(sys.Root))
 	}
 	return strings.Join(words, " ")
 }
-
-// shellQuote quotes a word of a fix line, so that it can be pasted as it is. A local name for
-// shell.Quote, which the command line's suggestions use too.
-var shellQuote = shell.Quote

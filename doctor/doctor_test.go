@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/internal/testsys"
 	"github.com/hubgen/hubgen/schema"
 	"github.com/hubgen/hubgen/secrets"
@@ -489,7 +490,7 @@ func destroys(fix string, f *fixture) string {
 	switch {
 	case strings.Contains(fix, "-keyout") && (exists(cert) || exists(key)):
 		return "writes a new key and certificate over ones that exist"
-	case strings.Contains(fix, "-keyout") && !strings.Contains(fix, "test ! -e "+shellQuote(key)):
+	case strings.Contains(fix, "-keyout") && !strings.Contains(fix, "test ! -e "+shell.Quote(key)):
 		return "writes a new key without checking that none exists"
 	case strings.Contains(fix, "certbot certonly") || strings.Contains(fix, "--force-renewal"):
 		return "reissues a certificate that exists"
@@ -754,7 +755,7 @@ func newFixtureAt(t *testing.T, root string) *fixture {
 func assertRunAsRoot(t *testing.T, f *fixture) {
 	t.Helper()
 	r := f.run()["private key"]
-	want := "sudo hubgen doctor site.toml --root " + shellQuote(f.root)
+	want := "sudo hubgen doctor site.toml --root " + shell.Quote(f.root)
 	if r.Status != Fail || !strings.Contains(r.Detail, "permission denied") || r.Fix != want {
 		t.Errorf("private key unreadable: %s: %s\n  fix: %s\nwant a failure saying permission denied, fix %s", r.Status, r.Detail, r.Fix, want)
 	}

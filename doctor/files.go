@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 	"github.com/hubgen/hubgen/secrets"
@@ -76,7 +77,7 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 			return fail(r, fmt.Sprintf("%s %s: is not a regular file", key, path), "")
 		}
 		if info.Mode().Perm()&0o111 == 0 {
-			return fail(r, fmt.Sprintf("%s %s: is not executable (mode %#o)", key, path, info.Mode().Perm()), "chmod 755 "+shellQuote(path))
+			return fail(r, fmt.Sprintf("%s %s: is not executable (mode %#o)", key, path, info.Mode().Perm()), "chmod 755 "+shell.Quote(path))
 		}
 		r.Detail = fmt.Sprintf("%s %s: executable", key, path)
 		return r
@@ -89,7 +90,7 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 	// jupyterlab; both belong in the environment of the hub's own Python.
 	dir := filepath.Dir(sys.path(site.Hub.Executable))
 	return fail(r, fmt.Sprintf("%s %s: does not exist", key, where),
-		shellQuote(filepath.Join(dir, "python3"))+" -m pip install jupyterhub jupyterlab")
+		shell.Quote(filepath.Join(dir, "python3"))+" -m pip install jupyterhub jupyterlab")
 }
 
 func checkStateDir(site *schema.Site, sys System, _ *facts) Result {
@@ -100,7 +101,7 @@ func checkStateDir(site *schema.Site, sys System, _ *facts) Result {
 	case errors.Is(err, fs.ErrNotExist):
 		// mkdir -p leaves a directory that appeared meanwhile as it is; install -d would re-mode it.
 		return fail(r, fmt.Sprintf("hub.state_dir %s: %v (the hub runs in it and keeps its database there)", path, describeError(err)),
-			"mkdir -p -m 0700 "+shellQuote(path))
+			"mkdir -p -m 0700 "+shell.Quote(path))
 	case err != nil:
 		return fail(r, fmt.Sprintf("hub.state_dir %s: %v", path, describeError(err)), unreadableFix(err, site, sys, ""))
 	case !info.IsDir():

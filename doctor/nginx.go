@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
@@ -45,11 +46,11 @@ func checkNginx(site *schema.Site, sys System, _ *facts) Result {
 	out, err := sys.NginxTest(sys.Nginx, conf)
 	if err != nil {
 		msg := nginxError(out, conf, err)
-		install := "hubgen render " + shellQuote(sys.Site) + " -o " + shellQuote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
+		install := "hubgen render " + shell.Quote(sys.Site) + " -o " + shell.Quote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
 		fix := install + "  # after fixing what nginx names"
 		if strings.Contains(msg, "unknown directive") || strings.Contains(msg, "invalid parameter") {
 			// hubgen writes the directives of nginx.version; an older nginx lacks some.
-			fix = install + "  # after setting nginx.version in " + shellQuote(sys.Site) + " to what nginx -v prints"
+			fix = install + "  # after setting nginx.version in " + shell.Quote(sys.Site) + " to what nginx -v prints"
 		}
 		return fail(r, fmt.Sprintf("%s rejects the rendered nginx.conf: %s", sys.Nginx, msg), fix)
 	}
@@ -85,8 +86,8 @@ func nginxWarnings(out []byte, conf string) []string {
 // shell comment: the edit is the user's to make, and pasting the line before making it must not
 // render over the installed files.
 func setVersionFix(sys System, version string) string {
-	return "# set nginx.version = " + version + " in " + shellQuote(sys.Site) + ", then: hubgen render " + shellQuote(sys.Site) +
-		" -o " + shellQuote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
+	return "# set nginx.version = " + version + " in " + shell.Quote(sys.Site) + ", then: hubgen render " + shell.Quote(sys.Site) +
+		" -o " + shell.Quote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
 }
 
 // nginxVersionRE finds the version in `nginx -v` output: "nginx version: nginx/1.26.3".

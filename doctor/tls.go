@@ -14,6 +14,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -147,7 +148,7 @@ func checkKeyMode(site *schema.Site, sys System, _ *facts) Result {
 		return r
 	}
 	if perm := info.Mode().Perm(); perm&0o077 != 0 {
-		return fail(r, fmt.Sprintf("tls.key %s: mode %#o lets group or others read the private key", path, perm), "chmod 600 "+shellQuote(path))
+		return fail(r, fmt.Sprintf("tls.key %s: mode %#o lets group or others read the private key", path, perm), "chmod 600 "+shell.Quote(path))
 	}
 	r.Detail = fmt.Sprintf("tls.key %s: mode %#o", path, info.Mode().Perm())
 	return r
@@ -275,8 +276,8 @@ func newCertFix(site *schema.Site, sys System, other string) string {
 			// The lineage exists: the files may only be named differently. Listing is safe.
 			return "certbot certificates  # lists what certbot has; point tls.cert and tls.key at one of them"
 		}
-		lineage := shellQuote(sys.path("/etc/letsencrypt/live/" + name))
-		return "test ! -e " + lineage + " && certbot certonly --standalone -d " + shellQuote(site.Domain) + " --cert-name " + shellQuote(name) + "  # while nginx is stopped: certbot answers on port 80"
+		lineage := shell.Quote(sys.path("/etc/letsencrypt/live/" + name))
+		return "test ! -e " + lineage + " && certbot certonly --standalone -d " + shell.Quote(site.Domain) + " --cert-name " + shell.Quote(name) + "  # while nginx is stopped: certbot answers on port 80"
 	}
 	return selfSignedFix(site, sys)
 }
@@ -310,7 +311,7 @@ func mismatchFix(site *schema.Site, sys System) string {
 // would replace a certificate that may serve another site.
 func wrongDomainFix(site *schema.Site, sys System) string {
 	if letsEncryptName(site.TLS.Cert) != "" {
-		return "certbot certificates  # find the one for " + shellQuote(site.Domain) + " and point tls.cert and tls.key at it, or correct domain in " + shellQuote(sys.Site)
+		return "certbot certificates  # find the one for " + shell.Quote(site.Domain) + " and point tls.cert and tls.key at it, or correct domain in " + shell.Quote(sys.Site)
 	}
 	return note("point tls.cert and tls.key at a certificate for %s, or correct domain in %s", site.Domain, sys.Site)
 }
@@ -319,7 +320,7 @@ func wrongDomainFix(site *schema.Site, sys System) string {
 // its old files in the archive, and renews only when renewal is due.
 func renewFix(site *schema.Site) string {
 	if name := letsEncryptName(site.TLS.Cert); name != "" {
-		return "certbot renew --cert-name " + shellQuote(name)
+		return "certbot renew --cert-name " + shell.Quote(name)
 	}
 	return note("renew the certificate with your CA and put it at tls.cert")
 }
@@ -331,12 +332,12 @@ func selfSignedFix(site *schema.Site, sys System) string {
 	// openssl makes no directories.
 	mkdir := ""
 	for _, dir := range []string{filepath.Dir(cert), filepath.Dir(key)} {
-		if _, err := os.Stat(dir); err != nil && !strings.Contains(mkdir, " "+shellQuote(dir)+" ") {
-			mkdir += "mkdir -p " + shellQuote(dir) + " && "
+		if _, err := os.Stat(dir); err != nil && !strings.Contains(mkdir, " "+shell.Quote(dir)+" ") {
+			mkdir += "mkdir -p " + shell.Quote(dir) + " && "
 		}
 	}
 	return fmt.Sprintf("test ! -e %s && test ! -e %s && %sopenssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=%s -addext subjectAltName=DNS:%s -keyout %s -out %s && chmod 600 %s  # self-signed: for a test server, else your CA's",
-		shellQuote(cert), shellQuote(key), mkdir, shellQuote(site.Domain), shellQuote(site.Domain), shellQuote(key), shellQuote(cert), shellQuote(key))
+		shell.Quote(cert), shell.Quote(key), mkdir, shell.Quote(site.Domain), shell.Quote(site.Domain), shell.Quote(key), shell.Quote(cert), shell.Quote(key))
 }
 
 func fail(r Result, detail, fix string) Result {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
@@ -31,7 +32,7 @@ func checkUsers(site *schema.Site, sys System, _ *facts) Result {
 	if len(missing) > 0 {
 		fixes := make([]string, len(missing))
 		for i, name := range missing {
-			fixes[i] = "useradd --create-home " + shellQuote(name)
+			fixes[i] = "useradd --create-home " + shell.Quote(name)
 		}
 		return fail(r, fmt.Sprintf("%d of %d users have no system account: %s (PAM cannot log them in)", len(missing), len(all), strings.Join(missing, ", ")),
 			strings.Join(fixes, " && "))
