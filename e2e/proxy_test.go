@@ -31,9 +31,8 @@ func testNginxProxy(t *testing.T, st *stack) {
 		t.Run("base_url="+baseURL, func(t *testing.T) {
 			t.Parallel()
 			dir := t.TempDir()
-			ports := freePorts(t, 5)
+			ports, probe := freePortsWithProbe(t, 5, 2)
 			httpPort, httpsPort, hubPort := ports[0], ports[1], ports[2]
-			probe := startProbe(t, hubPort)
 			sitePath := filepath.Join(dir, "site.toml")
 			writeSite(t, sitePath, siteParams{
 				BaseURL:  baseURL,
@@ -80,13 +79,26 @@ type seenRequest struct {
 	Header http.Header
 }
 
-func startProbe(t *testing.T, port int) *probe {
+// freePortsWithProbe returns n free ports and the probe listening on the one at index probeAt.
+// A port free a moment ago can be taken before the probe binds it (the suite's other packages run
+// at the same time): then it tries a new set, a few times.
+func freePortsWithProbe(t *testing.T, n, probeAt int) ([]int, *probe) {
+	t.Helper()
+	for attempt := 1; ; attempt++ {
+		ports := freePorts(t, n)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(ports[probeAt])))
+		if err == nil {
+			return ports, startProbe(t, l)
+		}
+		if attempt == 5 {
+			t.Fatal(err)
+		}
+	}
+}
+
+func startProbe(t *testing.T, l net.Listener) *probe {
 	t.Helper()
 	p := &probe{release: make(chan struct{}, 1)}
-	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
-	if err != nil {
-		t.Fatal(err)
-	}
 	server := &http.Server{Handler: p, ReadHeaderTimeout: requestTimeout}
 	go server.Serve(l)
 	t.Cleanup(func() { server.Close() })
