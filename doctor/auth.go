@@ -63,10 +63,9 @@ func checkOAuthenticator(site *schema.Site, sys System, _ *facts) Result {
 	version, err := sys.ImportOAuthenticator(python)
 	if err != nil {
 		detail := fmt.Sprintf("%s cannot import oauthenticator (auth.type = %q needs it): %v", python, site.Auth.Type, err)
-		if strings.HasPrefix(python, "/usr/bin/") {
-			detail += "; Debian's own Python refuses pip (PEP 668): run the hub from a venv or conda environment and set hub.executable to its jupyterhub"
-		}
-		return fail(r, detail, shell.Quote(python)+" -m pip install oauthenticator")
+		// The same install line as for the culler: on Debian's own Python, apt for what Debian
+		// packages and pip --no-deps for oauthenticator alone, so no Debian file is replaced.
+		return fail(r, detail, installLine(python, strings.HasPrefix(python, "/usr/bin/"), []pythonModule{oauthenticatorModule}))
 	}
 	r.Detail = fmt.Sprintf("%s imports oauthenticator %s", python, version)
 	return r
@@ -124,7 +123,7 @@ func checkAccountTool(site *schema.Site, sys System, _ *facts) Result {
 	r := checkProgram(site, sys, "useradd", "useradd")
 	r.Name = "useradd"
 	if r.Status == Fail {
-		r.Detail += " (the hub makes each user's account with it on first sign-in)"
+		r.Detail += " (the hub makes each listed user's missing account with it when it starts)"
 		r.Fix = "apt-get install passwd"
 	}
 	return r

@@ -30,6 +30,9 @@ var (
 	cullerModule = pythonModule{"jupyterhub_idle_culler", "jupyterhub-idle-culler",
 		[]string{"python3-dateutil", "python3-packaging", "python3-tornado", "python3-traitlets"}}
 	systemdSpawnerModule = pythonModule{"systemdspawner", "jupyterhub-systemdspawner", nil}
+	// oauthenticator 17's dependencies, as Debian packages them.
+	oauthenticatorModule = pythonModule{"oauthenticator", "oauthenticator",
+		[]string{"python3-jwt", "python3-ruamel.yaml", "python3-jsonschema", "python3-requests"}}
 )
 
 // checkHubPython: the culler runs as `sys.executable -m jupyterhub_idle_culler` and SystemdSpawner

@@ -299,7 +299,7 @@ func TestEachCheckFails(t *testing.T) {
 		{
 			name: "cookie secret malformed", check: "cookie secret", status: Fail,
 			breakf: func(f *fixture) { f.write(f.site.Hub.CookieSecretFile, "secret\n", 0o600) },
-			detail: "is not hex", fix: "mv -n ROOT/etc/jupyterhub/secrets/cookie ROOT/etc/jupyterhub/secrets/cookie.bad && hubgen secrets site.toml --root ROOT",
+			detail: "is not hex", fix: "# if the hub does not use this file, move it aside and make a new one: mv -n ROOT/etc/jupyterhub/secrets/cookie ROOT/etc/jupyterhub/secrets/cookie.bad && hubgen secrets site.toml --root ROOT",
 		},
 		{
 			name: "proxy token missing", check: "proxy auth token", status: Fail,
@@ -311,7 +311,7 @@ func TestEachCheckFails(t *testing.T) {
 			breakf: func(f *fixture) {
 				f.write(f.site.TLS.DHParam, "-----BEGIN DH PARAMETERS-----\nMAA=\n-----END DH PARAMETERS-----\n", 0o600)
 			},
-			detail: "does not parse", fix: "mv -n ROOT/etc/jupyterhub/secrets/dhparam.pem ROOT/etc/jupyterhub/secrets/dhparam.pem.bad && hubgen secrets",
+			detail: "does not parse", fix: "# if the hub does not use this file, move it aside and make a new one: mv -n ROOT/etc/jupyterhub/secrets/dhparam.pem ROOT/etc/jupyterhub/secrets/dhparam.pem.bad && hubgen secrets",
 		},
 		{
 			name: "spawner command missing", check: "spawner.cmd", status: Fail,
@@ -333,7 +333,7 @@ func TestEachCheckFails(t *testing.T) {
 			breakf: func(f *fixture) {
 				f.sys.LookupUser = func(name string) (bool, error) { return name == "prof", nil }
 			},
-			detail: "2 of 3 users have no system account: kendra, sam", fix: "useradd --create-home kendra && useradd --create-home sam",
+			detail: "2 of 3 users have no system account: kendra, sam", fix: "# on the server itself: hubgen accounts site.toml --apply --passwords new-accounts.csv",
 		},
 		{
 			name: "user lookup fails", check: "users", status: Fail,
@@ -396,7 +396,7 @@ func TestEachCheckFails(t *testing.T) {
 				}
 			},
 			detail: `/usr/sbin/nginx rejects the rendered nginx.conf: unknown directive "http2" in nginx.conf:46`,
-			fix:    "hubgen render site.toml -o ROOT/etc && nginx -t  # after setting nginx.version in site.toml",
+			fix:    "# set nginx.version = what nginx -v prints in site.toml, then: hubgen render site.toml -o ROOT/etc && nginx -t",
 		},
 		{
 			name: "nginx -t warns", check: "nginx -t", status: Warn,

@@ -46,11 +46,13 @@ func checkNginx(site *schema.Site, sys System, _ *facts) Result {
 	out, err := sys.NginxTest(sys.Nginx, conf)
 	if err != nil {
 		msg := nginxError(out, conf, err)
-		install := "hubgen render " + shell.Quote(sys.Site) + " -o " + shell.Quote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
-		fix := install + "  # after fixing what nginx names"
+		// A comment, like setVersionFix: pasted before the site is fixed, a render would write
+		// the config nginx has just rejected over the installed files.
+		fix := "# fix what nginx names in " + shell.Quote(sys.Site) + ", then: hubgen render " + shell.Quote(sys.Site) +
+			" -o " + shell.Quote(filepath.Join(rootOr(sys.Root), "etc")) + " && nginx -t"
 		if strings.Contains(msg, "unknown directive") || strings.Contains(msg, "invalid parameter") {
 			// hubgen writes the directives of nginx.version; an older nginx lacks some.
-			fix = install + "  # after setting nginx.version in " + shell.Quote(sys.Site) + " to what nginx -v prints"
+			fix = setVersionFix(sys, "what nginx -v prints")
 		}
 		return fail(r, fmt.Sprintf("%s rejects the rendered nginx.conf: %s", sys.Nginx, msg), fix)
 	}

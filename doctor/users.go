@@ -30,12 +30,14 @@ func checkUsers(site *schema.Site, sys System, _ *facts) Result {
 		}
 	}
 	if len(missing) > 0 {
-		fixes := make([]string, len(missing))
-		for i, name := range missing {
-			fixes[i] = "useradd --create-home " + shell.Quote(name)
+		// hubgen accounts makes them with passwords and remembers them, so that it can lock them
+		// when the site drops them; accounts made by hand it never touches. The passwords file is
+		// created new, never overwritten. (accounts has no --root: it acts on this machine.)
+		fix := "hubgen accounts " + shell.Quote(sys.Site) + " --apply --passwords new-accounts.csv"
+		if sys.Root != "" && sys.Root != "/" {
+			fix = "# on the server itself: " + fix
 		}
-		return fail(r, fmt.Sprintf("%d of %d users have no system account: %s (PAM cannot log them in)", len(missing), len(all), strings.Join(missing, ", ")),
-			strings.Join(fixes, " && "))
+		return fail(r, fmt.Sprintf("%d of %d users have no system account: %s (PAM cannot log them in)", len(missing), len(all), strings.Join(missing, ", ")), fix)
 	}
 	r.Detail = fmt.Sprintf("all %d admin and allowed users have system accounts", len(all))
 	return r

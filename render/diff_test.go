@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/hubgen/hubgen/internal/testsys"
 )
 
 // TestUnifiedPatch has GNU patch, the tool that will read these diffs, apply them with -p1 in the
@@ -18,7 +20,7 @@ import (
 func TestUnifiedPatch(t *testing.T) {
 	patch, err := exec.LookPath("patch")
 	if err != nil {
-		t.Skip("patch is not installed")
+		testsys.SkipOrFail(t, "patch is not installed (apt-get install patch)")
 	}
 	r := rand.New(rand.NewPCG(3, 4))
 	root := t.TempDir()

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubgen/hubgen/internal/testsys"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -65,12 +66,11 @@ if "_require_github_organization" in ns:
 
 func runOAuthProbe(t *testing.T, siteText, secret string, mode os.FileMode) string {
 	t.Helper()
-	// JupyterHub's Python, which has tornado, when it is there.
-	python, err := exec.LookPath("/usr/bin/python3")
+	// JupyterHub's Python, which has tornado and jupyterhub (the config imports it): the first
+	// python3 on PATH may be another install's.
+	python, err := exec.LookPath(debianPython)
 	if err != nil {
-		if python, err = exec.LookPath("python3"); err != nil {
-			t.Skip("no python3 on PATH")
-		}
+		testsys.SkipOrFail(t, "this test runs the rendered config in Debian's python3 (apt-get install jupyterhub): "+err.Error())
 	}
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "proxy_auth_token"), []byte("token\n"), 0o600); err != nil {

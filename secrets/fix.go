@@ -11,9 +11,9 @@ import (
 // the `hubgen secrets` command line that creates what is missing; asRoot is the command line to
 // run again as root when the file could not be read for want of permission.
 //
-// A fix never removes or replaces what exists. A malformed secret is moved aside with mv -n (which
-// refuses to replace an earlier .bad file) before a new one is made: it may be someone's, and
-// worth a look. A new cookie secret logs every user out and a new proxy token needs a hub
+// A fix never removes or replaces what exists. For a secret that is not what hubgen writes, the
+// fix is a shell comment naming how to move it aside with mv -n (which refuses to replace an
+// earlier .bad file) and make a new one: pasted as it is, it does nothing. A new cookie secret logs every user out and a new proxy token needs a hub
 // restart, which is why hubgen leaves the choice to a person (both beat a hub that does not
 // start). Fix is empty when no command fixes it.
 func (e *Error) Fix(rerun, asRoot string) string {
@@ -27,7 +27,10 @@ func (e *Error) Fix(rerun, asRoot string) string {
 			return asRoot
 		}
 	case Malformed:
-		return "mv -n " + shell.Quote(e.Path) + " " + shell.Quote(e.Path+".bad") + " && " + rerun
+		// A comment: JupyterHub also reads secrets hubgen does not write (base64, other
+		// lengths), and replacing one the hub uses logs everyone out. The person decides.
+		return "# if the hub does not use this file, move it aside and make a new one: mv -n " +
+			shell.Quote(e.Path) + " " + shell.Quote(e.Path+".bad") + " && " + rerun
 	}
 	return ""
 }

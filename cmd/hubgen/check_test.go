@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubgen/hubgen/internal/golden"
+	"github.com/hubgen/hubgen/internal/testsys"
 )
 
 const (
@@ -83,7 +84,7 @@ func TestCheckDiff(t *testing.T) {
 
 	patch, err := exec.LookPath("patch")
 	if err != nil {
-		t.Skip("patch is not installed")
+		testsys.SkipOrFail(t, "patch is not installed (apt-get install patch)")
 	}
 	cmd := exec.Command(patch, "-p1", "--quiet", "-d", root)
 	cmd.Stdin = strings.NewReader(stdout)

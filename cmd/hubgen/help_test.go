@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hubgen/hubgen/internal/golden"
+	"github.com/hubgen/hubgen/schema"
 )
 
 // TestREADMECommandTable keeps README's table of commands in step with the command table, as
@@ -102,13 +103,18 @@ func TestSudoHint(t *testing.T) {
 	wrapped := fmt.Errorf("stage /etc/nginx/nginx.conf: keep its owner 0:0: %w", denied)
 	paths := []string{"my site.toml"}
 	want := " (the files under /etc are not yours to write: run it as root, sudo hubgen render 'my site.toml' -o /etc)"
-	if got := sudoHint(wrapped, 1000, paths, "/etc"); got != want {
+	if got := sudoHint(wrapped, 1000, paths, "/etc", schema.TargetServer); got != want {
 		t.Errorf("as uid 1000: %q, want %q", got, want)
 	}
-	if got := sudoHint(wrapped, 0, paths, "/etc"); got != "" {
+	if got := sudoHint(wrapped, 0, paths, "/etc", schema.TargetServer); got != "" {
 		t.Errorf("as root: %q, want no hint", got)
 	}
-	if got := sudoHint(fmt.Errorf("stage: %w", syscall.ENOSPC), 1000, paths, "/etc"); got != "" {
+	if got := sudoHint(fmt.Errorf("stage: %w", syscall.ENOSPC), 1000, paths, "/etc", schema.TargetServer); got != "" {
 		t.Errorf("full disk: %q, want no hint", got)
+	}
+	// The same render means the same target: without it, the hint would write the server's files.
+	wantZ2JH := " (the files under /srv/k8s are not yours to write: run it as root, sudo hubgen render --target z2jh 'my site.toml' -o /srv/k8s)"
+	if got := sudoHint(wrapped, 1000, paths, "/srv/k8s", schema.TargetZ2JH); got != wantZ2JH {
+		t.Errorf("z2jh: %q, want %q", got, wantZ2JH)
 	}
 }

@@ -67,7 +67,7 @@ func runInit(e *env, rest []string, o schema.ScaffoldOptions, out string, force 
 		}
 	}
 	if len(placeholders) > 0 {
-		fmt.Fprintf(e.stderr, "hubgen init: fill in %s in %s, then run: hubgen validate %s\n", strings.Join(placeholders, ", "), name, name)
+		fmt.Fprintf(e.stderr, "hubgen init: fill in %s in %s, then run: hubgen validate %s\n", strings.Join(placeholders, ", "), name, shell.Quote(name))
 	}
 	return exitOK
 }

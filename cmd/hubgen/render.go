@@ -86,7 +86,7 @@ func runRender(e *env, paths []string, root string, quiet bool, target string) i
 		}
 		dir := filepath.Join(root, filepath.FromSlash(ls.dir))
 		if err := render.Write(dir, files); err != nil {
-			fmt.Fprintf(e.stderr, "hubgen: %s: %v%s\n", ls.path, err, sudoHint(err, os.Geteuid(), paths, root))
+			fmt.Fprintf(e.stderr, "hubgen: %s: %v%s\n", ls.path, err, sudoHint(err, os.Geteuid(), paths, root, target))
 			code = max(code, exitFailure)
 			continue
 		}
@@ -113,17 +113,20 @@ func warnRootInsideOutput(e *env, root string) {
 	switch base {
 	case "nginx", "jupyterhub", "systemd", "systemd/system":
 		fmt.Fprintf(e.stderr, "hubgen render: warning: -o %s ends in %s, so the files go to %s; to put them in place, use -o %s\n",
-			root, base, filepath.Join(root, render.NginxConf), filepath.Dir(clean))
+			root, base, filepath.Join(root, render.NginxConf), shell.Quote(filepath.Dir(clean)))
 	}
 }
 
 // sudoHint suggests running as root when a render by another user fails for lack of permission,
 // as it does at keeping a root-owned file's owner. The suggested command is the same render.
-func sudoHint(err error, euid int, paths []string, root string) string {
+func sudoHint(err error, euid int, paths []string, root, target string) string {
 	if euid == 0 || !errors.Is(err, fs.ErrPermission) {
 		return ""
 	}
 	words := "sudo hubgen render"
+	if target != schema.TargetServer {
+		words += " --target " + shell.Quote(target)
+	}
 	for _, p := range paths {
 		words += " " + shell.Quote(p)
 	}

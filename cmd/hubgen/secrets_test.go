@@ -60,7 +60,7 @@ func TestSecretsReportsBadFiles(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, exitInvalid)
 	}
 	wantErr := "hubgen secrets: hub.cookie_secret_file ROOT/srv/jupyterhub/jupyterhub_cookie_secret: has mode 0644, which lets group or others at it (want 0600) (fix: chmod 600 ROOT/srv/jupyterhub/jupyterhub_cookie_secret)\n" +
-		"hubgen secrets: hub.proxy_auth_token_file ROOT/srv/jupyterhub/proxy_auth_token: is not hex: it has a character other than 0-9 and a-f (want 64 hex digits) (fix: mv -n ROOT/srv/jupyterhub/proxy_auth_token ROOT/srv/jupyterhub/proxy_auth_token.bad && hubgen secrets testdata/check/site.toml --root ROOT)\n"
+		"hubgen secrets: hub.proxy_auth_token_file ROOT/srv/jupyterhub/proxy_auth_token: is not hex: it has a character other than 0-9 and a-f (want 64 hex digits) (fix: # if the hub does not use this file, move it aside and make a new one: mv -n ROOT/srv/jupyterhub/proxy_auth_token ROOT/srv/jupyterhub/proxy_auth_token.bad && hubgen secrets testdata/check/site.toml --root ROOT)\n"
 	if diff := cmp.Diff(wantErr, strings.ReplaceAll(stderr, root, "ROOT")); diff != "" {
 		t.Errorf("stderr (-want +got):\n%s", diff)
 	}

@@ -145,8 +145,9 @@ def _read_oauth_client_secret(path):
 
 c.GenericOAuthenticator.client_secret = _read_oauth_client_secret('/srv/jupyterhub/data201/oauth_client_secret')
 
-# The hub makes each allowed user's system account the first time they sign in, for the spawner
-# to run their server as: no password (they sign in at the provider), a home from /etc/skel.
+# The hub makes the system account of every listed user who has none when it starts (and of a
+# new user at sign-in), for the spawner to run their server as: no password (they sign in at the
+# provider), a home from /etc/skel.
 c.LocalAuthenticator.create_system_users = True
 c.LocalAuthenticator.add_user_cmd = [
     'useradd',
