@@ -161,9 +161,12 @@ func checkOIDCLogin(t *testing.T, st *stack) {
 	// Worked out here, not taken from hubgen: what the instructor registers with the provider.
 	callback := fmt.Sprintf("https://%s:%d/hub/oauth_callback", testDomain, params.HTTPSPort)
 	// doctor runs the hub's Python as the unit does, without the test's PYTHONPATH: it must find
-	// no oauthenticator there and say how to install it. In the stack, where the hub's Python is.
+	// no oauthenticator there and say how to install it. In the stack, where the hub's Python is:
+	// Debian's, which takes pip only with --break-system-packages, and --no-deps keeps Debian's
+	// own packages in place.
 	doctor := doctorIn(t, st, sitePath)
-	for _, want := range []string{"register " + callback + " with the identity provider", "FAIL  oauthenticator: ", "-m pip install oauthenticator"} {
+	for _, want := range []string{"register " + callback + " with the identity provider", "FAIL  oauthenticator: ",
+		"apt-get install python3-pip python3-jwt", "/usr/bin/python3 -m pip install --break-system-packages --no-deps oauthenticator"} {
 		if !strings.Contains(string(doctor), want) {
 			t.Errorf("%s: hubgen doctor does not say %q:\n%s", st.Name, want, doctor)
 		}
