@@ -10,6 +10,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/rogpeppe/go-internal/diff"
 )
@@ -63,4 +64,28 @@ func (d FileDiff) Unified(dir string) []byte {
 		oldLabel = "/dev/null"
 	}
 	return diff.Diff(oldLabel, d.OnDisk, "b/"+name, d.Rendered)
+}
+
+// StrayFiles returns the files at an output path, under root or under one of root's directories,
+// that are not expected: what an earlier layout of the same repository left. Dot directories (.git)
+// are not looked in.
+func StrayFiles(root string, outputs, expected map[string]bool) []string {
+	dirs := []string{""}
+	entries, _ := os.ReadDir(root)
+	for _, entry := range entries {
+		if entry.IsDir() && !strings.HasPrefix(entry.Name(), ".") {
+			dirs = append(dirs, entry.Name())
+		}
+	}
+	var stray []string
+	for _, dir := range dirs {
+		for _, p := range slices.Sorted(maps.Keys(outputs)) {
+			rel := path.Join(dir, p)
+			file := filepath.Join(root, filepath.FromSlash(rel))
+			if _, err := os.Lstat(file); err == nil && !expected[rel] {
+				stray = append(stray, file)
+			}
+		}
+	}
+	return stray
 }

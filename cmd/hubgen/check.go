@@ -4,12 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"maps"
 	"os"
 	"path"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
@@ -133,34 +131,10 @@ func runCheck(e *env, paths []string, against, format, target string) int {
 		}
 	}
 	if allRendered {
-		for _, file := range strayFiles(against, outputs, expected) {
+		for _, file := range render.StrayFiles(against, outputs, expected) {
 			problem(file, fmt.Sprintf("%s is not written by any site file given (left from an earlier layout or a removed site?); remove it", file))
 			code = max(code, exitInvalid)
 		}
 	}
 	return code
-}
-
-// strayFiles returns the files at an output path, under root or under one of root's directories,
-// that are not expected: what an earlier layout of the same repository left. Dot directories (.git)
-// are not looked in.
-func strayFiles(root string, outputs, expected map[string]bool) []string {
-	dirs := []string{""}
-	entries, _ := os.ReadDir(root)
-	for _, entry := range entries {
-		if entry.IsDir() && !strings.HasPrefix(entry.Name(), ".") {
-			dirs = append(dirs, entry.Name())
-		}
-	}
-	var stray []string
-	for _, dir := range dirs {
-		for _, p := range slices.Sorted(maps.Keys(outputs)) {
-			rel := path.Join(dir, p)
-			file := filepath.Join(root, filepath.FromSlash(rel))
-			if _, err := os.Lstat(file); err == nil && !expected[rel] {
-				stray = append(stray, file)
-			}
-		}
-	}
-	return stray
 }
