@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hubgen/hubgen/internal/testsys"
+	"github.com/hubgen/hubgen/internal/thirdparty"
 )
 
 // cullerTimeout is the test site's culler.timeout: short, so the test waits seconds, not an hour.
@@ -34,22 +34,8 @@ func TestCuller(t *testing.T) {
 	forEachStack(t, checkCuller)
 }
 
-// requireVendoredCuller is the directory of the test-only Python packages that Debian does not ship
-// (jupyterhub-idle-culler), beside the repository: ../shared/vendor/python from its root.
-func requireVendoredCuller(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "vendor", "python"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(dir, "jupyterhub_idle_culler", "__init__.py")); err != nil {
-		testsys.SkipOrFail(t, "the culler test needs jupyterhub-idle-culler in "+dir+" (shared/vendor beside the repository): "+err.Error())
-	}
-	return dir
-}
-
 func checkCuller(t *testing.T, st *stack) {
-	requireVendoredCuller(t)
+	thirdparty.Require(t, thirdparty.IdleCuller)
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
 	logPath := filepath.Join(dir, "jupyterhub.log")

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hubgen/hubgen/internal/thirdparty"
 )
 
 // hubgen is the path of the binary TestMain builds from ./cmd/hubgen.
@@ -109,11 +111,11 @@ func mustRun(t *testing.T, timeout time.Duration, dir string, env []string, name
 // standInPython is the copy of testdata/python that TestMain makes under TMPDIR.
 var standInPython string
 
-// testPythonPath is PYTHONPATH for the hubs the tests start: the vendored packages, and the
+// testPythonPath is PYTHONPATH for the hubs the tests start: the third-party cache, and the
 // SystemdSpawner stand-in that lets JupyterHub load a config naming it (limits_test.go), both at
 // paths that are the same in every stack.
 func testPythonPath() string {
-	return standInPython + ":" + vendorPython
+	return standInPython + ":" + thirdparty.PythonPath()
 }
 
 // hubEnv is the environment JupyterHub runs in: this one, plus what Debian's proxy needs, and

@@ -14,23 +14,16 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/hubgen/hubgen/internal/testsys"
+	"github.com/hubgen/hubgen/internal/thirdparty"
 )
 
-// vendorPython is oauthenticator's test copy: ../shared/vendor/python beside the repository, as
-// CI clones it. Only the tests put it on the hub's PYTHONPATH; hubgen never names it.
-var vendorPython = func() string {
-	p, err := filepath.Abs(filepath.Join("..", "..", "shared", "vendor", "python"))
-	if err != nil {
-		panic(err)
-	}
-	return p
-}()
-
-// requireOAuthenticator skips (or, with HUBGEN_E2E=require, fails) without the vendored
-// oauthenticator and the Debian packages it imports, in the stack's own Python.
+// requireOAuthenticator skips without oauthenticator in the third-party cache, and skips (or, with
+// HUBGEN_E2E=require, fails) when the stack's own Python cannot import it: the Debian packages it
+// imports are .ci/run's to install.
 func requireOAuthenticator(t *testing.T, st *stack) {
 	t.Helper()
 	st.require(t)
+	thirdparty.Require(t, thirdparty.OAuthenticator)
 	// The hub's own Python: the one its program's "#!" line names, not whichever python3 is first
 	// on PATH.
 	python := "/usr/bin/python3"
@@ -39,10 +32,10 @@ func requireOAuthenticator(t *testing.T, st *stack) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	// vendorPython is at the same path inside every stack (setUpStacks).
-	cmd := st.command(ctx, "/", append(os.Environ(), "PYTHONPATH="+vendorPython), python, "-c", "import oauthenticator.generic, oauthenticator.github")
+	// The cache is at the same path inside every stack (setUpStacks).
+	cmd := st.command(ctx, "/", append(os.Environ(), "PYTHONPATH="+thirdparty.PythonPath()), python, "-c", "import oauthenticator.generic, oauthenticator.github")
 	if out, err := cmd.CombinedOutput(); err != nil {
-		testsys.SkipOrFail(t, fmt.Sprintf("%s: OAuth tests need oauthenticator in %s and python3-jwt python3-ruamel.yaml python3-jsonschema python3-requests (apt-get install them): %v\n%s", st.Name, vendorPython, err, out))
+		testsys.SkipOrFail(t, fmt.Sprintf("%s: oauthenticator in %s does not import; apt-get install %s: %v\n%s", st.Name, thirdparty.PythonPath(), thirdparty.OAuthenticator.Debian, err, out))
 	}
 }
 

@@ -91,7 +91,7 @@ func installOIDCProvider(t *testing.T) string {
 var installingOIDCProvider sync.Mutex
 
 // TestOIDCLogin signs in at a real OpenID provider through the rendered nginx and JupyterHub with
-// the vendored oauthenticator: a roster student's account is made by the hub, their server spawns
+// oauthenticator from the third-party cache: a roster student's account is made by the hub, their server spawns
 // and runs code; a provider account not in the site, and an address at another domain, are
 // refused; the admin reaches the admin page. No secret reaches a rendered file or a log.
 //

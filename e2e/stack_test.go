@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hubgen/hubgen/internal/testsys"
+	"github.com/hubgen/hubgen/internal/thirdparty"
 )
 
 // A stack is one tested combination of nginx and JupyterHub: Debian 12's on this machine, and
@@ -58,13 +59,10 @@ const (
 	nodePath = "/usr/share/nodejs"
 )
 
-// vendorDir is the absolute path of the test-only Python packages (../shared/vendor beside the
-// repository, see its README.md), "" when it is missing. Both stacks see it at this path.
-var vendorDir = func() string {
-	dir, err := filepath.Abs(filepath.Join("..", "..", "shared", "vendor"))
-	if err != nil {
-		return ""
-	}
+// thirdPartyDir is the cache of the third-party packages Debian does not ship (internal/thirdparty),
+// "" when it is missing. Both stacks see it at this path.
+var thirdPartyDir = func() string {
+	dir := thirdparty.Root()
 	if _, err := os.Stat(dir); err != nil {
 		return ""
 	}
@@ -213,9 +211,9 @@ func setUpStacks(shared string) (cleanup func(), err error) {
 	// A killed run may have left its mounts; take them down first, deepest first.
 	m.unmountUnder(debian13.Root)
 	binds := []string{"/proc", "/sys", "/dev", "/dev/pts", shared}
-	if vendorDir != "" {
-		// At the same path inside, so PYTHONPATH=vendorDir/python works for a hub in either stack.
-		binds = append(binds, vendorDir)
+	if thirdPartyDir != "" {
+		// At the same path inside, so PYTHONPATH=thirdparty.PythonPath() works for a hub in either stack.
+		binds = append(binds, thirdPartyDir)
 	}
 	for _, fs := range binds {
 		target := filepath.Join(debian13.Root, fs)

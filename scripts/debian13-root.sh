@@ -21,12 +21,14 @@ stamp_name=.hubgen-root-stamp
 # What the tests run inside: nginx, the hub and jupyter_server's single-user server (Debian 13's
 # classic notebook 6.4.13 left the kernel websocket silent in a trial), openssl for test
 # certificates, passwd/login for useradd and chpasswd (PAM users), and the Python libraries the
-# vendored test packages (culler, oauthenticator) import.
+# third-party test packages (culler, oauthenticator, ltiauthenticator, from the cache in
+# ../shared/THIRD-PARTY.md) import.
 packages=(
   nginx-light jupyterhub python3-jupyter-server openssl ca-certificates
   passwd login procps
   python3-dateutil python3-packaging python3-tornado python3-traitlets python3-jwt
   python3-ruamel.yaml python3-jsonschema python3-requests
+  python3-cryptography python3-oauthlib python3-escapism python3-cachetools
 )
 stamp="trixie minbase ${mirror} ${packages[*]}"
 

@@ -11,12 +11,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hubgen/hubgen/internal/thirdparty"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
 
-// chartDir is the unmodified chart copy beside the repository, as CI clones shared/ next to it.
-const chartDir = "../../shared/vendor/charts/jupyterhub"
+// chartDir is the released chart in the third-party cache (internal/thirdparty).
+var chartDir = thirdparty.Z2JHChart.Dir()
 
 // kubeVersion is the Kubernetes version helm template assumes: the chart needs 1.28 or later,
 // and Helm assumes 1.20 without a cluster.
@@ -41,9 +42,7 @@ func helm(t *testing.T) string {
 	if _, err := exec.LookPath("go"); err != nil {
 		unavailable(t, "no go command to build Helm with: %v", err)
 	}
-	if _, err := os.Stat(filepath.Join(chartDir, "Chart.yaml")); err != nil {
-		unavailable(t, "no chart copy at %s: %v", chartDir, err)
-	}
+	thirdparty.Require(t, thirdparty.Z2JHChart)
 	out, err := exec.Command("sh", "../scripts/helm.sh").Output()
 	if err != nil {
 		var stderr []byte
