@@ -228,7 +228,7 @@ type options struct {
 
 // WithTarget chooses what to render: schema.TargetServer (the default: nginx, JupyterHub and
 // systemd files for one server) or schema.TargetZ2JH (values.yaml for the Zero to JupyterHub
-// chart). The site must suit the target: schema.TargetProblems says whether it does.
+// chart). The site must suit the target: schema.Parse with schema.WithTarget says whether it does.
 func WithTarget(t string) Option {
 	return func(o *options) { o.target = t }
 }

@@ -117,7 +117,8 @@ func siteWithValue(key, value string) []byte {
 	if v, ok := values["domain"]; ok {
 		b.WriteString("domain = " + v + "\n")
 	}
-	for _, table := range schema.Tables {
+	for _, t := range schema.Tables {
+		table := t.Name
 		b.WriteString("\n[" + table + "]\n")
 		for _, f := range schema.Fields {
 			if t, name, _ := strings.Cut(f.Key, "."); t == table {
@@ -165,7 +166,7 @@ func checkSiteFile(t *testing.T, name string, data []byte) *schema.Site {
 		return nil
 	}
 	checkRendered(t, site)
-	if len(schema.TargetProblems(name, data, site, schema.TargetZ2JH).Errors()) == 0 {
+	if _, err := schema.Parse(name, data, schema.WithTarget(schema.TargetZ2JH)); err == nil {
 		checkZ2JH(t, site)
 	}
 	return site

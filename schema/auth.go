@@ -5,42 +5,36 @@ import (
 	"net"
 	"net/url"
 	"path"
-	"regexp"
 	"strconv"
 	"strings"
 	"unicode"
 )
 
 const (
-	// ClaimPattern is a userinfo claim name: OIDC's are letters, digits and "_"; providers add
+	// claimPattern is a userinfo claim name: OIDC's are letters, digits and "_"; providers add
 	// namespaced ones with ".", ":", "/" and "-" (Auth0's "https://example.edu/netid" is not one
 	// hubgen supports: a username claim is a plain name).
-	ClaimPattern = `^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$`
-	// ScopePattern is one OAuth scope token (RFC 6749 section 3.3, which also forbids '"' and '\').
-	ScopePattern = `^[!#-\[\]-~]+$`
-	// OrganizationPattern is a GitHub organization, or an organization's team as "org:team-slug".
-	OrganizationPattern = `^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?::[A-Za-z0-9_.-]{1,100})?$`
-	// ClientIDPattern is a client id as providers issue them: printable, without spaces.
-	ClientIDPattern = "^[\x21-\x7e]{1,255}$"
+	claimPattern = `^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$`
+	// scopePattern is one OAuth scope token (RFC 6749 section 3.3, which also forbids '"' and '\').
+	scopePattern = `^[!#-\[\]-~]+$`
+	// organizationPattern is a GitHub organization, or an organization's team as "org:team-slug".
+	organizationPattern = `^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?::[A-Za-z0-9_.-]{1,100})?$`
+	// clientIDPattern is a client id as providers issue them: printable, without spaces.
+	clientIDPattern = "^[\x21-\x7e]{1,255}$"
 	// defaultClientSecretName is the client secret file's name in state_dir.
 	defaultClientSecretName = "oauth_client_secret"
 )
 
 var (
-	claimRE        = regexp.MustCompile(ClaimPattern)
-	scopeRE        = regexp.MustCompile(ScopePattern)
-	organizationRE = regexp.MustCompile(OrganizationPattern)
-	clientIDRE     = regexp.MustCompile(ClientIDPattern)
+	claimRE        = newLazyRegexp(claimPattern)
+	scopeRE        = newLazyRegexp(scopePattern)
+	organizationRE = newLazyRegexp(organizationPattern)
+	clientIDRE     = newLazyRegexp(clientIDPattern)
 )
 
-// oauthKeys are the [auth] keys that only the OAuth types use, and oidcKeys and githubKeys
-// those only one of them uses: a key set for a type that ignores it is an error, so that no one
-// believes, say, an organization gate protects a PAM hub.
+// oidcURLs are the OIDC provider's endpoints, which it needs all of.
 var (
-	oauthKeys  = []string{"auth.client_id", "auth.client_secret_file", "auth.login_service", "auth.scope"}
-	oidcKeys   = []string{"auth.authorize_url", "auth.token_url", "auth.userdata_url", "auth.username_claim", "auth.email_domain"}
-	githubKeys = []string{"auth.allowed_organizations"}
-	oidcURLs   = []struct {
+	oidcURLs = []struct {
 		key   string
 		value func(Auth) string
 	}{
@@ -49,57 +43,6 @@ var (
 		{"auth.userdata_url", func(a Auth) string { return a.UserdataURL }},
 	}
 )
-
-// buildAuth makes Site.Auth with its defaults. auth.type and auth.client_secret_file take theirs
-// from Fields; the others apply to one login type only, which Fields can only describe
-// (DefaultDoc), so they are made here.
-func buildAuth(s *Site, values map[string]any) Auth {
-	str := func(key, def string) string {
-		if v, ok := values[key].(string); ok {
-			return v
-		}
-		return def
-	}
-	strs := func(key string, def []string) []string {
-		if v, ok := values[key].([]string); ok {
-			return v
-		}
-		return def
-	}
-	fromFields := func(key string) string { v, _ := valueOrDefault(values, key).(string); return v }
-	a := Auth{Type: fromFields("auth.type")}
-	if !a.OAuth() {
-		return a
-	}
-	a.ClientID = str("auth.client_id", "")
-	a.ClientSecretFile = fromFields("auth.client_secret_file")
-	switch a.Type {
-	case AuthOIDC:
-		a.LoginService = str("auth.login_service", "single sign-on")
-		a.AuthorizeURL = str("auth.authorize_url", "")
-		a.TokenURL = str("auth.token_url", "")
-		a.UserdataURL = str("auth.userdata_url", "")
-		a.Scope = strs("auth.scope", []string{"openid", "profile", "email"})
-		a.UsernameClaim = str("auth.username_claim", "preferred_username")
-		// An email claim is an address: the roster's domain rule applies unless [auth] names
-		// another domain. Other claims are addresses only when [auth] says so (Entra ID's
-		// preferred_username is the user principal name, kendra@college.edu).
-		a.EmailDomain = str("auth.email_domain", "")
-		if a.UsernameClaim == "email" {
-			a.EmailDomain = str("auth.email_domain", s.Users.RosterEmailDomain)
-		}
-	case AuthGitHub:
-		a.LoginService = str("auth.login_service", "GitHub")
-		a.AllowedOrganizations = strs("auth.allowed_organizations", nil)
-		// Without read:org, GitHub answers membership questions for public members only.
-		def := []string{}
-		if len(a.AllowedOrganizations) > 0 {
-			def = []string{"read:org"}
-		}
-		a.Scope = strs("auth.scope", def)
-	}
-	return a
-}
 
 // OAuthCallbackURL is where the identity provider sends people back to the hub: the URL to
 // register with it. nginx serves the hub at the domain and https port, under base_url.
@@ -111,87 +54,81 @@ func (s *Site) OAuthCallbackURL() string {
 	return "https://" + host + s.Hub.BaseURL + "hub/oauth_callback"
 }
 
-func validateAuth(r *reporter, s *Site, set func(string) bool) {
+// validateAuth checks [auth]. A key for another login type is an error rather than ignored (see
+// Field.AuthTypes).
+func validateAuth(c *checker) {
+	s, set := c.site, c.set
 	a := s.Auth
 	switch a.Type {
 	case AuthPAM, AuthOIDC, AuthGitHub:
 	default:
-		r.atValue("auth.type", "%s is not a login type (use %q, %q or %q)", quote(a.Type), AuthPAM, AuthOIDC, AuthGitHub)
+		c.atValue("auth.type", "%s is not a login type (use %q, %q or %q)", quote(a.Type), AuthPAM, AuthOIDC, AuthGitHub)
 		return
 	}
-	onlyFor := func(keys []string, types string) {
-		for _, key := range keys {
-			if set(key) {
-				r.atKey(key, "is only for auth.type = %s, and this site's is %q (remove it, or change auth.type)", types, a.Type)
-			}
+	for _, f := range Fields {
+		if set(f.Key) && !f.appliesTo(a.Type) {
+			c.atKey(f.Key, "is only for auth.type = %s, and this site's is %q (remove it, or change auth.type)", quotedOr(f.AuthTypes), a.Type)
 		}
 	}
-	switch a.Type {
-	case AuthPAM:
-		onlyFor(oauthKeys, `"oidc" or "github"`)
-		onlyFor(oidcKeys, `"oidc"`)
-		onlyFor(githubKeys, `"github"`)
+	if !a.OAuth() {
 		return
-	case AuthOIDC:
-		onlyFor(githubKeys, `"github"`)
-	case AuthGitHub:
-		onlyFor(oidcKeys, `"oidc"`)
 	}
 
 	switch {
 	case !set("auth.client_id"):
-		r.atKey("auth", "auth.client_id is missing (add client_id = %s under [auth]: the id the provider gave this hub)", exampleOf("auth.client_id"))
+		c.atKey("auth", "auth.client_id is missing (add client_id = %s under [auth]: the id the provider gave this hub)", exampleOf("auth.client_id"))
 	case !clientIDRE.MatchString(a.ClientID):
-		r.atValue("auth.client_id", "%s is not a client id (copy it from the provider: printable characters without spaces, like %s)", quote(a.ClientID), exampleOf("auth.client_id"))
+		c.atValue("auth.client_id", "%s is not a client id (copy it from the provider: printable characters without spaces, like %s)", quote(a.ClientID), exampleOf("auth.client_id"))
 	}
 	if set("auth.client_secret_file") {
-		validatePath(r, "auth.client_secret_file", a.ClientSecretFile, false)
+		validatePath(c, "auth.client_secret_file", a.ClientSecretFile, false)
 	}
 	for _, other := range []struct{ key, file string }{
 		{"hub.cookie_secret_file", s.Hub.CookieSecretFile},
 		{"hub.proxy_auth_token_file", s.Hub.ProxyAuthTokenFile},
 	} {
 		if a.ClientSecretFile == other.file {
-			r.atValue("auth.client_secret_file", "%s is also %s (each secret needs its own file, like %q)", quote(a.ClientSecretFile), other.key, path.Dir(other.file)+"/"+defaultClientSecretName)
+			c.atValue("auth.client_secret_file", "%s is also %s (each secret needs its own file, like %q)", quote(a.ClientSecretFile), other.key, path.Dir(other.file)+"/"+defaultClientSecretName)
 		}
 	}
 	if set("auth.login_service") && (strings.TrimSpace(a.LoginService) == "" || hasControl(a.LoginService)) {
-		r.atValue("auth.login_service", "%s is empty or has a control character (a name for the button, like %s)", quote(a.LoginService), exampleOf("auth.login_service"))
+		c.atValue("auth.login_service", "%s is empty or has a control character (a name for the button, like %s)", quote(a.LoginService), exampleOf("auth.login_service"))
 	}
 	for i, sc := range a.Scope {
 		if !scopeRE.MatchString(sc) {
-			r.atValue(fmt.Sprintf("auth.scope[%d]", i), "%s is not an OAuth scope (one word without spaces, quotes or backslashes, like \"openid\")", quote(sc))
+			c.atValue(fmt.Sprintf("auth.scope[%d]", i), "%s is not an OAuth scope (one word without spaces, quotes or backslashes, like \"openid\")", quote(sc))
 		}
 	}
 
 	if a.Type == AuthOIDC {
-		validateOIDC(r, a, set)
+		validateOIDC(c)
 	}
 	for i, org := range a.AllowedOrganizations {
 		if !organizationRE.MatchString(org) {
-			r.atValue(fmt.Sprintf("auth.allowed_organizations[%d]", i), "%s is not a GitHub organization (its name as in its URL, like \"engr101-2027s\", or \"org:team-slug\" for a team)", quote(org))
+			c.atValue(fmt.Sprintf("auth.allowed_organizations[%d]", i), "%s is not a GitHub organization (its name as in its URL, like \"engr101-2027s\", or \"org:team-slug\" for a team)", quote(org))
 		}
 	}
 }
 
-func validateOIDC(r *reporter, a Auth, set func(string) bool) {
+func validateOIDC(c *checker) {
+	a, set := c.site.Auth, c.set
 	for _, u := range oidcURLs {
 		if !set(u.key) {
-			r.atKey("auth", "%s is missing (add %s = %s under [auth]: the provider's discovery document lists it)", u.key, lastSegment(u.key), exampleOf(u.key))
+			c.atKey("auth", "%s is missing (add %s = %s under [auth]: the provider's discovery document lists it)", u.key, lastSegment(u.key), exampleOf(u.key))
 			continue
 		}
 		if msg := endpointProblem(u.value(a)); msg != "" {
-			r.atValue(u.key, "%s", msg)
+			c.atValue(u.key, "%s", msg)
 		}
 	}
 	if set("auth.username_claim") && !claimRE.MatchString(a.UsernameClaim) {
-		r.atValue("auth.username_claim", "%s is not a claim name (like \"preferred_username\" or \"email\")", quote(a.UsernameClaim))
+		c.atValue("auth.username_claim", "%s is not a claim name (like \"preferred_username\" or \"email\")", quote(a.UsernameClaim))
 	}
 	switch {
 	case a.UsernameClaim == "email" && a.EmailDomain == "":
-		r.atValue("auth.username_claim", "\"email\" needs the domain whose addresses become usernames (add email_domain = %s under [auth], or set users.roster_email_domain)", exampleOf("auth.email_domain"))
+		c.atValue("auth.username_claim", "\"email\" needs the domain whose addresses become usernames (add email_domain = %s under [auth], or set users.roster_email_domain)", exampleOf("auth.email_domain"))
 	case set("auth.email_domain") && !domainRE.MatchString(a.EmailDomain):
-		r.atValue("auth.email_domain", "%s is not a domain name (the part after @, lowercase, like %s)", quote(a.EmailDomain), exampleOf("auth.email_domain"))
+		c.atValue("auth.email_domain", "%s is not a domain name (the part after @, lowercase, like %s)", quote(a.EmailDomain), exampleOf("auth.email_domain"))
 	}
 }
 
@@ -241,3 +178,15 @@ func loopbackHost(host string) bool {
 // endpointSchemaPattern is endpointProblem for editors: https anywhere, http only to loopback,
 // no user part, no fragment, no spaces.
 const endpointSchemaPattern = `^(?:https://[^/?#@\s]+|http://(?:localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|\[::1\])(?::[0-9]{1,5})?)(?:[/?][^#\s]*)?$`
+
+// quotedOr writes values as a message lists choices: "a", "a" or "b", "a", "b" or "c".
+func quotedOr(values []string) string {
+	q := make([]string, len(values))
+	for i, v := range values {
+		q[i] = strconv.Quote(v)
+	}
+	if len(q) < 2 {
+		return strings.Join(q, "")
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}

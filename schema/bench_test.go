@@ -19,15 +19,15 @@ func BenchmarkDecode(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				r := &reporter{file: "course.toml"}
-				raw, ok := decode(r, data)
+				c := &checker{file: "course.toml"}
+				raw, ok := decode(c, data)
 				if !ok {
-					b.Fatalf("decode: %v", r.problems)
+					b.Fatalf("decode: %v", c.problems)
 				}
 				if got := len(raw["users"].(map[string]any)["allowed"].([]any)); got != n {
 					b.Fatalf("decoded %d allowed users, want %d", got, n)
 				}
-				if _, ok := r.pos.value[fmt.Sprintf("users.allowed[%d]", n-1)]; !ok {
+				if _, ok := c.pos.value[fmt.Sprintf("users.allowed[%d]", n-1)]; !ok {
 					b.Fatalf("no position for the last allowed user")
 				}
 			}
@@ -41,20 +41,21 @@ func BenchmarkValidate(b *testing.B) {
 	for _, n := range benchUsers {
 		data := sitegen.TOML("course", n)
 		b.Run(fmt.Sprintf("users=%d", n), func(b *testing.B) {
-			r := &reporter{file: "course.toml"}
-			raw, ok := decode(r, data)
+			c := &checker{file: "course.toml"}
+			raw, ok := decode(c, data)
 			if !ok {
-				b.Fatalf("decode: %v", r.problems)
+				b.Fatalf("decode: %v", c.problems)
 			}
-			pos := r.pos
+			pos := c.pos
 			b.ReportAllocs()
 			for b.Loop() {
-				r := &reporter{file: "course.toml", pos: pos}
-				values := typed(r, raw)
-				site := build("course.toml", values)
-				validate(r, site, values)
-				if len(r.problems) > 0 {
-					b.Fatalf("a valid site has problems:\n%v", r.problems)
+				c := &checker{file: "course.toml", pos: pos}
+				c.values = typed(c, raw)
+				site := build("course.toml", c.values)
+				c.site = site
+				validate(c)
+				if len(c.problems) > 0 {
+					b.Fatalf("a valid site has problems:\n%v", c.problems)
 				}
 				if got := len(site.Users.AllowedUsers); got != n {
 					b.Fatalf("%d allowed users, want %d", got, n)

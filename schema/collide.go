@@ -41,7 +41,8 @@ func isInside(p, dir string) bool {
 // making a file where the state directory must go, nginx writing its pid into the certificate.
 // One mistake is reported once: a secret file left to its default lives in hub.state_dir, so its
 // collisions are the state directory's.
-func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
+func validatePathCollisions(c *checker) {
+	s, set := c.site, c.set
 	inStateDir := func(key string) knownPath {
 		k := knownPath{key: key, set: set(key)}
 		if !k.set {
@@ -115,33 +116,33 @@ func validatePathCollisions(r *reporter, s *Site, set func(string) bool) {
 				continue
 			}
 			derived := a.what != a.key && a.key != "" || b.what != b.key && b.key != ""
-			found = append(found, collision{laterInFile(r, a, b), inner, outer, same, derived})
+			found = append(found, collision{laterInFile(c, a, b), inner, outer, same, derived})
 		}
 	}
 	// The paths the file names come before those derived from hub.state_dir: a state directory
 	// inside a file is the mistake, and its database and secrets inside it follow from it.
 	sort.SliceStable(found, func(i, j int) bool { return !found[i].derived && found[j].derived })
 	reported := map[string]bool{} // keys, and pairs of keys, already reported
-	for _, c := range found {
-		pair := c.inner.key + " " + c.outer.key
-		if reported[c.at.key] || reported[pair] {
+	for _, col := range found {
+		pair := col.inner.key + " " + col.outer.key
+		if reported[col.at.key] || reported[pair] {
 			continue
 		}
-		reported[c.at.key], reported[pair] = true, true
-		reportCollision(r, c.at, c.inner, c.outer, c.same)
+		reported[col.at.key], reported[pair] = true, true
+		reportCollision(c, col.at, col.inner, col.outer, col.same)
 	}
 }
 
 // laterInFile is the one of a and b to report a collision at: the one the site file set, or of
 // two set, the one written later (the other is named with its position).
-func laterInFile(r *reporter, a, b knownPath) knownPath {
+func laterInFile(c *checker, a, b knownPath) knownPath {
 	switch {
 	case !b.set || b.key == "":
 		return a
 	case !a.set || a.key == "":
 		return b
 	}
-	pa, pb := r.pos.valuePos(a.key), r.pos.valuePos(b.key)
+	pa, pb := c.pos.valuePos(a.key), c.pos.valuePos(b.key)
 	if pb.Line > pa.Line || pb.Line == pa.Line && pb.Col > pa.Col {
 		return b
 	}
@@ -155,7 +156,7 @@ func usablePath(p string) bool {
 
 // reportCollision reports at at, one of inner and outer, that inner's path is outer's (same) or
 // inside it, naming where the other one is written.
-func reportCollision(r *reporter, at, inner, outer knownPath, same bool) {
+func reportCollision(c *checker, at, inner, outer knownPath, same bool) {
 	other := outer
 	if at == outer {
 		other = inner
@@ -163,17 +164,17 @@ func reportCollision(r *reporter, at, inner, outer knownPath, same bool) {
 	where := ""
 	switch {
 	case other.set && other.key != "":
-		p := r.pos.valuePos(other.key)
-		where = fmt.Sprintf(" (%s:%d:%d)", r.file, p.Line, p.Col)
+		p := c.pos.valuePos(other.key)
+		where = fmt.Sprintf(" (%s:%d:%d)", c.file, p.Line, p.Col)
 	case other.key != "":
 		where = " (by default)"
 	}
 	switch {
 	case same:
-		r.atValue(at.key, "%s is also %s%s (each needs a path of its own)", quote(at.path), other.what, where)
+		c.atValue(at.key, "%s is also %s%s (each needs a path of its own)", quote(at.path), other.what, where)
 	case at == inner:
-		r.atValue(at.key, "%s is inside %s %s%s, which is a file (give each a path of its own)", quote(inner.path), outer.what, quote(outer.path), where)
+		c.atValue(at.key, "%s is inside %s %s%s, which is a file (give each a path of its own)", quote(inner.path), outer.what, quote(outer.path), where)
 	default:
-		r.atValue(at.key, "%s is a file, but %s %s%s is inside it (give each a path of its own)", quote(outer.path), inner.what, quote(inner.path), where)
+		c.atValue(at.key, "%s is a file, but %s %s%s is inside it (give each a path of its own)", quote(outer.path), inner.what, quote(inner.path), where)
 	}
 }

@@ -57,7 +57,8 @@ func hostileSite(lines ...string) string {
 		}
 	}
 	var b strings.Builder
-	for _, table := range append([]string{""}, schema.Tables...) {
+	for _, t := range append([]schema.Table{{}}, schema.Tables...) {
+		table := t.Name
 		if table != "" {
 			b.WriteString("\n[" + table + "]\n")
 		}

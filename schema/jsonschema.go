@@ -29,8 +29,8 @@ func JSONSchema() []byte {
 	}
 	tables := map[string]*jsonSchema{}
 	for _, t := range Tables {
-		tables[t] = &jsonSchema{Type: "object", Properties: map[string]*jsonSchema{}, Additional: new(bool), Description: tableDocs[t]}
-		root.Properties[t] = tables[t]
+		tables[t.Name] = &jsonSchema{Type: "object", Properties: map[string]*jsonSchema{}, Additional: new(bool), Description: t.Doc}
+		root.Properties[t.Name] = tables[t.Name]
 	}
 	for _, f := range Fields {
 		parent, name := root, f.Key
@@ -107,20 +107,10 @@ type jsonSchema struct {
 	Additional        *bool                  `json:"additionalProperties,omitempty"`
 }
 
-var tableDocs = map[string]string{
-	"tls":        "How nginx terminates HTTPS.",
-	"users":      "Who may log in to the hub.",
-	"spawner":    "How JupyterHub starts each user's notebook server.",
-	"hub":        "The JupyterHub process, its ports on 127.0.0.1 and its files.",
-	"nginx":      "The reverse proxy in front of the hub.",
-	"auth":       "How people sign in: PAM (the default), an OpenID Connect provider, or GitHub.",
-	"kubernetes": "Read only by `hubgen render --target z2jh`: HTTPS and the OAuth client secret on Kubernetes.",
-}
-
 func tableOf(key string) string { t, _, _ := strings.Cut(key, "."); return t }
 
-// fieldSchema is one key's schema: its kind and documentation from Fields, then the rules the
-// validator applies to it.
+// fieldSchema is one key's schema: its kind, documentation and path rule from its row, then the
+// validator's own rules the row adds (Field.rule).
 func fieldSchema(f Field) *jsonSchema {
 	s := &jsonSchema{Description: f.Doc}
 	if f.Default != nil {
@@ -152,31 +142,17 @@ func fieldSchema(f Field) *jsonSchema {
 	case KindNumber:
 		s.Type = "number"
 	}
-	if rule, ok := schemaRules[f.Key]; ok {
-		rule(s)
-	}
 	if f.Path != NotPath {
 		extra := ""
 		if f.Path == PathReadByNginx {
 			extra = "$"
 		}
-		if f.Key == "hub.state_dir" {
-			extra = databaseURLChars
-		}
 		s.Pattern, s.MaxLength = cleanPathPattern(extra), maxPathLength
-		if more, ok := pathRules[f.Key]; ok {
-			s.AllOf = append(s.AllOf, &jsonSchema{Pattern: more})
-		}
+	}
+	if f.rule != nil {
+		f.rule(s)
 	}
 	return s
-}
-
-// pathRules are the patterns of the rules validate adds for one path key, beyond validatePath.
-var pathRules = map[string]string{
-	// systemd's WorkingDirectory= drops trailing spaces and joins a line ending in "\".
-	"hub.state_dir": `[^ \\]$`,
-	// The unit's Environment=PATH= holds the executable's directory and cannot hold a "$".
-	"hub.executable": `^[^$"'\\]*/[^/"'\\]*$`,
 }
 
 // tomlValue reads an example as Fields writes it, in TOML syntax.
@@ -189,44 +165,6 @@ func tomlValue(text string) (any, bool) {
 		return nil, false
 	}
 	return doc["v"], true
-}
-
-// schemaRules are the validator's rules for each key, written as JSON Schema keywords. Each uses
-// the pattern or limit the validator itself uses, or one a test proves equal to its code.
-var schemaRules = map[string]func(*jsonSchema){
-	"auth.client_id":                       func(s *jsonSchema) { s.Pattern = ClientIDPattern },
-	"auth.client_secret_file":              func(s *jsonSchema) { s.Pattern, s.MaxLength = cleanPathPattern(""), maxPathLength },
-	"auth.scope":                           func(s *jsonSchema) { s.Items.Pattern = ScopePattern },
-	"auth.username_claim":                  func(s *jsonSchema) { s.Pattern = ClaimPattern },
-	"auth.email_domain":                    func(s *jsonSchema) { s.Pattern = DomainPattern },
-	"auth.allowed_organizations":           func(s *jsonSchema) { s.Items.Pattern = OrganizationPattern },
-	"auth.authorize_url":                   func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
-	"auth.token_url":                       func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
-	"auth.userdata_url":                    func(s *jsonSchema) { s.Pattern = endpointSchemaPattern },
-	"kubernetes.tls_secret":                func(s *jsonSchema) { s.Pattern, s.MaxLength = SecretNamePattern, maxSecretName },
-	"kubernetes.oauth_secret":              func(s *jsonSchema) { s.Pattern, s.MaxLength = SecretNamePattern, maxSecretName },
-	"kubernetes.letsencrypt_contact_email": func(s *jsonSchema) { s.Pattern = ContactEmailPattern },
-	"domain":                               func(s *jsonSchema) { s.Pattern, s.MaxLength = DomainPattern, MaxDomainLength },
-	"tls.resolvers": func(s *jsonSchema) {
-		s.MinItems, s.Items.Pattern = 1, ipAddressPattern
-	},
-	"users.admin":   func(s *jsonSchema) { s.MinItems, s.UniqueItems, s.Items.Pattern = 1, true, UsernamePattern },
-	"users.allowed": func(s *jsonSchema) { s.UniqueItems, s.Items.Pattern = true, UsernamePattern },
-	"users.roster":  func(s *jsonSchema) { s.Pattern = rosterPathPattern },
-	"users.roster_column": func(s *jsonSchema) {
-		s.Pattern = "[^" + spaceChars + "]"
-	},
-	"users.roster_email_domain": func(s *jsonSchema) { s.Pattern = DomainPattern },
-	"spawner.default_url": func(s *jsonSchema) {
-		s.Pattern = "^/[^" + c0c1Controls + spaceChars + "]*$"
-	},
-	"spawner.notebook_dir":       func(s *jsonSchema) { s.Pattern = "^[^" + controlChars + "]+$" },
-	"hub.base_url":               func(s *jsonSchema) { s.Pattern = baseURLSchemaPattern },
-	"nginx.client_max_body_size": func(s *jsonSchema) { s.Pattern = sizeSchemaPattern() },
-	"nginx.version": func(s *jsonSchema) {
-		s.Pattern = `^1\.` + atLeastPattern(OldestNginx, 3) + `(?:\.[0-9]{1,3})?$`
-	},
-	"nginx.user": func(s *jsonSchema) { s.Pattern = SystemUserPattern },
 }
 
 // Character classes, written so that both RE2 (Go, taplo's Rust regex) and ECMAScript (VS Code's
@@ -249,7 +187,7 @@ const (
 	ipAddressPattern = `^(?:(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(?:\.(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}|[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*)$`
 )
 
-// baseURLSchemaPattern is BaseURLPattern without "." and ".." segments, which validateBaseURL
+// baseURLSchemaPattern is baseURLPattern without "." and ".." segments, which validateBaseURL
 // refuses in code.
 var baseURLSchemaPattern = func() string {
 	const c, notDot = `[A-Za-z0-9._~-]`, `[A-Za-z0-9_~-]`
@@ -266,7 +204,7 @@ func cleanPathPattern(extra string) string {
 	return `^/(?:` + seg + `(?:/` + seg + `)*)?$`
 }
 
-// sizeSchemaPattern is SizePattern with nginx's limit for each suffix (maxNginxSize).
+// sizeSchemaPattern is sizePattern with nginx's limit for each suffix (maxNginxSize).
 func sizeSchemaPattern() string {
 	var alts []string
 	for _, suffix := range []string{"", "kK", "mM", "gG"} {

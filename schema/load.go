@@ -9,51 +9,74 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
 
-// Load reads the site file at path and returns its Site. An invalid file gives an error of type
-// Problems listing everything wrong with it; a file that cannot be read gives another error.
-func Load(path string) (*Site, error) {
+// Load reads the site file at path and returns its Site for target (TargetServer unless
+// WithTarget says otherwise). An invalid file gives an error of type Problems listing everything
+// wrong with it; a file that cannot be read gives another error.
+func Load(path string, opts ...Option) (*Site, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read site file: %w", err)
 	}
-	return Parse(path, data)
+	return Parse(path, data, opts...)
 }
 
+// An Option changes what Parse checks.
+type Option func(*options)
+
+type options struct {
+	target string
+}
+
+// WithTarget checks the site for a render target as well (see Targets): a site that does not suit
+// it is invalid, and keys it ignores are warnings.
+func WithTarget(target string) Option { return func(o *options) { o.target = target } }
+
 // Parse decodes, defaults and validates a site file's contents. name is the file's path, used in
-// messages and to resolve relative paths (users.roster).
-func Parse(name string, data []byte) (*Site, error) {
-	r := &reporter{file: name}
-	raw, ok := decode(r, data)
+// messages and to resolve relative paths (users.roster). The Site keeps where each key is written,
+// for checks across sites (SharedDomains).
+func Parse(name string, data []byte, opts ...Option) (*Site, error) {
+	o := options{target: TargetServer}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	c := &checker{file: name}
+	raw, ok := decode(c, data)
 	if !ok {
-		r.problems.sort()
-		return nil, r.problems
+		c.problems.sort()
+		return nil, c.problems
 	}
-	values := typed(r, raw)
-	site := build(name, values)
-	validate(r, site, values)
-	r.problems.sort()
-	if errs := r.problems.Errors(); len(errs) > 0 {
-		return nil, r.problems
+	c.values = typed(c, raw)
+	c.site = build(name, c.values)
+	validate(c)
+	if len(c.problems.Errors()) == 0 {
+		// A target's needs are checked on a valid site only: they would repeat its mistakes.
+		checkTarget(c, o.target)
 	}
-	site.Warnings = r.problems.Warnings()
-	return site, nil
+	c.problems.sort()
+	if errs := c.problems.Errors(); len(errs) > 0 {
+		return nil, c.problems
+	}
+	c.site.Warnings = c.problems.Warnings()
+	c.site.pos = c.pos
+	return c.site, nil
 }
 
 // decode checks the bytes are UTF-8 TOML and returns the document as a map, with key positions
 // recorded in r.
-func decode(r *reporter, data []byte) (map[string]any, bool) {
+func decode(c *checker, data []byte) (map[string]any, bool) {
 	if i := invalidUTF8(data); i >= 0 {
-		r.report(point(offsetPosition(data, i)), "toml", SeverityError, messagef("byte 0x%02x is not UTF-8 (TOML files are UTF-8 text; save the file as UTF-8)", data[i]))
+		c.report(point(offsetPosition(data, i)), "toml", SeverityError, messagef("byte 0x%02x is not UTF-8 (TOML files are UTF-8 text; save the file as UTF-8)", data[i]))
 		return nil, false
 	}
 	if i := tooDeep(data); i >= 0 {
-		r.report(point(offsetPosition(data, i)), "toml", SeverityError, messagef("arrays and inline tables nest more than %d deep (a site file needs 2)", maxNesting))
+		c.report(point(offsetPosition(data, i)), "toml", SeverityError, messagef("arrays and inline tables nest more than %d deep (a site file needs 2)", maxNesting))
 		return nil, false
 	}
 	text := string(data)
@@ -65,14 +88,14 @@ func decode(r *reporter, data []byte) (map[string]any, bool) {
 			if key == "" {
 				key = "toml"
 			}
-			r.report(point(inText(text, Position{Line: perr.Position.Line, Col: perr.Position.Col})), key, SeverityError,
+			c.report(point(inText(text, Position{Line: perr.Position.Line, Col: perr.Position.Col})), key, SeverityError,
 				messagef("syntax error: %s (see https://toml.io/en/v1.0.0)", printable(strings.TrimSpace(perr.Message))))
 		} else {
-			r.report(point(Position{Line: 1, Col: 1}), "toml", SeverityError, messagef("cannot decode: %s", printable(err.Error())))
+			c.report(point(Position{Line: 1, Col: 1}), "toml", SeverityError, messagef("cannot decode: %s", printable(err.Error())))
 		}
 		return nil, false
 	}
-	r.pos = locate(text)
+	c.pos = locate(text)
 	return raw, true
 }
 
@@ -130,30 +153,30 @@ func offsetPosition(data []byte, offset int) Position {
 
 // typed walks the decoded document against Fields: every key must be known and of its kind.
 // It returns the values by dotted key: string, []string or int64 or bool.
-func typed(r *reporter, raw map[string]any) map[string]any {
+func typed(c *checker, raw map[string]any) map[string]any {
 	values := map[string]any{}
 	for _, top := range slices.Sorted(maps.Keys(raw)) {
 		v := raw[top]
 		if isTable(top) {
 			table, ok := v.(map[string]any)
 			if !ok {
-				r.atValue(top, "got %s, want a table (write [%s] on a line of its own, then its keys)", describe(v), top)
+				c.atValue(top, "got %s, want a table (write [%s] on a line of its own, then its keys)", describe(v), top)
 				continue
 			}
 			for _, k := range slices.Sorted(maps.Keys(table)) {
-				typedValue(r, values, top+"."+k, table[k])
+				typedValue(c, values, top+"."+k, table[k])
 			}
 			continue
 		}
-		typedValue(r, values, top, v)
+		typedValue(c, values, top, v)
 	}
 	return values
 }
 
-func typedValue(r *reporter, values map[string]any, key string, v any) {
+func typedValue(c *checker, values map[string]any, key string, v any) {
 	f, ok := FieldByKey(key)
 	if !ok {
-		r.atKey(key, "unknown key (%s)", suggestion(key))
+		c.atKey(key, "unknown key (%s)", suggestion(key))
 		return
 	}
 	switch f.Kind {
@@ -194,7 +217,7 @@ func typedValue(r *reporter, values map[string]any, key string, v any) {
 			for i, e := range list {
 				s, ok := e.(string)
 				if !ok {
-					r.atValue(fmt.Sprintf("%s[%d]", key, i), "got %s, want a string (like %s)", describe(e), elementExample(f))
+					c.atValue(fmt.Sprintf("%s[%d]", key, i), "got %s, want a string (like %s)", describe(e), elementExample(f))
 					good = false
 					continue
 				}
@@ -206,12 +229,12 @@ func typedValue(r *reporter, values map[string]any, key string, v any) {
 			return
 		}
 	}
-	r.atValue(key, "got %s, want %s (like %s = %s)", describe(v), f.Kind, lastSegment(key), f.Example)
+	c.atValue(key, "got %s, want %s (like %s = %s)", describe(v), f.Kind, lastSegment(key), f.Example)
 }
 
 func isTable(key string) bool {
 	for _, t := range Tables {
-		if t == key {
+		if t.Name == key {
 			return true
 		}
 	}
@@ -263,8 +286,8 @@ func suggestion(key string) string {
 	}
 	if !strings.Contains(key, ".") {
 		for _, t := range Tables {
-			if d := editDistance(key, t); d < bestDist {
-				best, bestDist = "["+t+"]", d
+			if d := editDistance(key, t.Name); d < bestDist {
+				best, bestDist = "["+t.Name+"]", d
 			}
 		}
 	}
@@ -314,97 +337,45 @@ func editDistance(a, b string) int {
 	return prev[len(b)]
 }
 
-// build makes the Site from typed values, applying every default of Fields, so that nothing
-// downstream has to know one.
+// build makes the Site from typed values, filling every row's Into with its value or default, so
+// that nothing downstream has to know one. A key whose login type is not the site's keeps its zero
+// value.
 func build(name string, values map[string]any) *Site {
-	get := func(key string) any { return valueOrDefault(values, key) }
-	str := func(key string) string { v, _ := get(key).(string); return v }
-	strs := func(key string) []string {
-		v, _ := get(key).([]string)
-		if _, set := values[key]; !set {
-			// A default is shared by every Site: each gets its own copy to change.
-			return slices.Clone(v)
-		}
-		return v
-	}
-	num := func(key string) int {
-		switch v := get(key).(type) {
-		case int64:
-			// Out-of-range values are clamped so validation can report them without overflow.
-			return int(max(min(v, 1<<31-1), -1<<31))
-		case int:
-			return v
-		}
-		return 0
-	}
-	flag := func(key string) bool { v, _ := get(key).(bool); return v }
-
 	s := &Site{Source: name, Dir: filepath.Dir(name)}
-	s.Domain = str("domain")
-	s.TLS = TLS{
-		Cert:               str("tls.cert"),
-		Key:                str("tls.key"),
-		DHParam:            str("tls.dhparam"),
-		TrustedCertificate: str("tls.trusted_certificate"),
-		Resolvers:          strs("tls.resolvers"),
-		Profile:            str("tls.profile"),
-		HSTS:               flag("tls.hsts"),
-	}
-	s.Users = Users{
-		AdminUsers:        strs("users.admin"),
-		AllowedUsers:      strs("users.allowed"),
-		Roster:            str("users.roster"),
-		RosterColumn:      str("users.roster_column"),
-		RosterEmailDomain: str("users.roster_email_domain"),
-	}
-	s.Spawner = Spawner{
-		Cmd:         strs("spawner.cmd"),
-		DefaultURL:  str("spawner.default_url"),
-		NotebookDir: str("spawner.notebook_dir"),
-	}
-	s.Hub = Hub{
-		Port:               num("hub.port"),
-		HubPort:            num("hub.hub_port"),
-		ProxyAPIPort:       num("hub.proxy_api_port"),
-		BaseURL:            str("hub.base_url"),
-		StateDir:           str("hub.state_dir"),
-		CookieSecretFile:   str("hub.cookie_secret_file"),
-		ProxyAuthTokenFile: str("hub.proxy_auth_token_file"),
-		Executable:         str("hub.executable"),
-	}
-	s.Nginx = Nginx{
-		HTTPPort:          num("nginx.http_port"),
-		HTTPSPort:         num("nginx.https_port"),
-		IPv6:              flag("nginx.ipv6"),
-		ClientMaxBodySize: str("nginx.client_max_body_size"),
-		ACMEWebroot:       str("nginx.acme_webroot"),
-		Version:           str("nginx.version"),
-		User:              str("nginx.user"),
-		PIDFile:           str("nginx.pid"),
-	}
-	s.Spawner.Kind = str("spawner.kind")
-	s.Culler = Culler{
-		Enabled:       flag("culler.enabled"),
-		Timeout:       duration(str("culler.timeout")),
-		Interval:      duration(str("culler.interval")),
-		MaxAge:        duration(str("culler.max_age")),
-		Users:         flag("culler.users"),
-		Concurrency:   num("culler.concurrency"),
-		KernelTimeout: duration(str("culler.kernel_timeout")),
-	}
-	s.Limits = Limits{
-		Memory:        str("limits.memory"),
-		CPU:           number(get("limits.cpu")),
-		HubMemoryMax:  str("limits.hub_memory_max"),
-		HubMemoryHigh: str("limits.hub_memory_high"),
-		HubTasksMax:   str("limits.hub_tasks_max"),
-	}
-	s.Auth = buildAuth(s, values)
-	s.Kubernetes = Kubernetes{
-		TLS:                     str("kubernetes.tls"),
-		TLSSecret:               str("kubernetes.tls_secret"),
-		LetsEncryptContactEmail: str("kubernetes.letsencrypt_contact_email"),
-		OAuthSecret:             str("kubernetes.oauth_secret"),
+	authType, _ := valueOrDefault(values, "auth.type").(string)
+	for _, f := range Fields {
+		if !f.appliesTo(authType) {
+			continue
+		}
+		v := valueOrDefault(values, f.Key)
+		switch into := f.Into(s).(type) {
+		case *string:
+			*into, _ = v.(string)
+		case *[]string:
+			list, _ := v.([]string)
+			if _, set := values[f.Key]; !set {
+				// A default is shared by every Site: each gets its own copy to change.
+				list = slices.Clone(list)
+			}
+			*into = list
+		case *int:
+			switch n := v.(type) {
+			case int64:
+				// Out-of-range values are clamped so validation can report them without overflow.
+				*into = int(max(min(n, 1<<31-1), -1<<31))
+			case int:
+				*into = n
+			}
+		case *bool:
+			*into, _ = v.(bool)
+		case *float64:
+			*into, _ = v.(float64)
+		case *time.Duration:
+			text, _ := v.(string)
+			*into = duration(text)
+		default:
+			panic(fmt.Sprintf("schema: %s's Into is a %T, which build cannot fill", f.Key, into))
+		}
 	}
 	return s
 }
@@ -422,13 +393,4 @@ func valueOrDefault(values map[string]any, key string) any {
 		return f.DefaultFrom(func(other string) any { return valueOrDefault(values, other) })
 	}
 	return f.Default
-}
-
-// defaultExecutable finds the jupyterhub program: installs such as conda put jupyterhub and
-// jupyterhub-singleuser in one bin directory, and the unit must run the hub from the same one.
-func defaultExecutable(cmd []string) string {
-	if len(cmd) > 0 && filepath.IsAbs(cmd[0]) && filepath.Base(cmd[0]) == "jupyterhub-singleuser" {
-		return filepath.Join(filepath.Dir(cmd[0]), "jupyterhub")
-	}
-	return "/usr/bin/jupyterhub"
 }

@@ -37,7 +37,7 @@ func TestMessageParts(t *testing.T) {
 		{messagef("%d%% of %s", 5, "(it)"), message{"5% of (it)", ""}},
 		{messagef("%*d is wide (%s)", 4, 7, "fix"), message{"   7 is wide", "fix"}},
 		{messagef("cannot decode(%s)", "x"), message{"cannot decode(x)", ""}},
-		{textMessage("a (b) (c (d))"), message{"a (b)", "c (d)"}},
+		{func() message { s, f, _ := cutFix("a (b) (c (d))"); return message{s, f} }(), message{"a (b)", "c (d)"}},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %+v, want %+v", c.got, c.want)
@@ -45,7 +45,7 @@ func TestMessageParts(t *testing.T) {
 	}
 }
 
-// TestProblemParts: problems from each of the ways they are made (the reporter, the roster, the
+// TestProblemParts: problems from each of the ways they are made (the checker, the roster, the
 // decoder) carry a summary, a fix and a range, and print as before.
 func TestProblemParts(t *testing.T) {
 	dir := t.TempDir()

@@ -124,14 +124,6 @@ func messagef(format string, args ...any) message {
 	return message{summary: fmt.Sprintf(summary, args[:n]...), fix: fmt.Sprintf(fix, args[n:]...)}
 }
 
-// textMessage splits a message that is already formatted, for reporter.add.
-func textMessage(text string) message {
-	if summary, fix, ok := cutFix(text); ok {
-		return message{summary: summary, fix: fix}
-	}
-	return message{summary: text}
-}
-
 // cutFix splits "summary (fix)" at the " (" whose parenthesis the final ")" closes.
 func cutFix(s string) (summary, fix string, ok bool) {
 	if !strings.HasSuffix(s, ")") {
@@ -176,35 +168,38 @@ func countVerbs(format string) int {
 	return n
 }
 
-// reporter collects problems for one file, placing each at a key's position.
-type reporter struct {
+// checker checks one site file: it holds the file's positions, its values as written and the
+// Site built from them, and collects every problem, each placed at a key's position. Every check
+// of a site is a function of a *checker, so each reads the file and reports the same way.
+type checker struct {
 	file     string
 	pos      positions
 	problems Problems
+	site     *Site
+	values   map[string]any // by dotted key, as typed read them: only the keys the file sets
 }
+
+// set tells whether the file sets key: a default is never wrong.
+func (c *checker) set(key string) bool { _, ok := c.values[key]; return ok }
 
 // atValue reports a problem with the value of key. format reads "what is wrong (what would be
 // right)".
-func (r *reporter) atValue(key, format string, args ...any) {
-	r.report(r.pos.valueRange(key), key, SeverityError, messagef(format, args...))
+func (c *checker) atValue(key, format string, args ...any) {
+	c.report(c.pos.valueRange(key), key, SeverityError, messagef(format, args...))
 }
 
 // atKey reports a problem with the key itself (unknown, duplicate, missing).
-func (r *reporter) atKey(key, format string, args ...any) {
-	r.report(r.pos.keyRange(key), key, SeverityError, messagef(format, args...))
+func (c *checker) atKey(key, format string, args ...any) {
+	c.report(c.pos.keyRange(key), key, SeverityError, messagef(format, args...))
 }
 
-// add reports a problem whose message is already formatted, at a point.
-func (r *reporter) add(p Position, key string, warning bool, msg string) {
-	sev := SeverityError
-	if warning {
-		sev = SeverityWarning
-	}
-	r.report(point(p), key, sev, textMessage(msg))
+// warnAt reports a warning where key's value starts: the site stays valid.
+func (c *checker) warnAt(key, format string, args ...any) {
+	c.report(point(c.pos.valuePos(key)), key, SeverityWarning, messagef(format, args...))
 }
 
-func (r *reporter) report(at Range, key string, sev Severity, m message) {
-	r.problems = append(r.problems, newProblem(r.file, at, key, sev, m))
+func (c *checker) report(at Range, key string, sev Severity, m message) {
+	c.problems = append(c.problems, newProblem(c.file, at, key, sev, m))
 }
 
 // printableKey writes a key path so that it stays on its line and shows what it holds: a quoted

@@ -36,21 +36,22 @@ type roster struct {
 
 // validateRoster checks the roster keys and, when users.roster is set, reads the file and appends
 // its users to AllowedUsers after those of users.allowed.
-func validateRoster(r *reporter, s *Site, set func(string) bool) {
+func validateRoster(c *checker) {
+	s, set := c.site, c.set
 	u := &s.Users
 	ok := true
 	for _, key := range []string{"users.roster_column", "users.roster_email_domain"} {
 		if set(key) && !set("users.roster") {
-			r.atKey(key, "is set but users.roster is not (add roster = %s, or remove this key)", exampleOf("users.roster"))
+			c.atKey(key, "is set but users.roster is not (add roster = %s, or remove this key)", exampleOf("users.roster"))
 			ok = false
 		}
 	}
 	if set("users.roster_column") && strings.TrimSpace(u.RosterColumn) == "" {
-		r.atValue("users.roster_column", "is empty (the roster's header of the username column, like %s; leave it out to use the first of %s)", exampleOf("users.roster_column"), rosterColumnList)
+		c.atValue("users.roster_column", "is empty (the roster's header of the username column, like %s; leave it out to use the first of %s)", exampleOf("users.roster_column"), rosterColumnList)
 		ok = false
 	}
 	if set("users.roster_email_domain") && !domainRE.MatchString(u.RosterEmailDomain) {
-		r.atValue("users.roster_email_domain", "%s is not a domain name (the part after @ in the roster's addresses, lowercase, like %s)", quote(u.RosterEmailDomain), exampleOf("users.roster_email_domain"))
+		c.atValue("users.roster_email_domain", "%s is not a domain name (the part after @ in the roster's addresses, lowercase, like %s)", quote(u.RosterEmailDomain), exampleOf("users.roster_email_domain"))
 		ok = false
 	}
 	if !set("users.roster") {
@@ -60,14 +61,14 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 	ext := strings.ToLower(filepath.Ext(u.Roster))
 	switch {
 	case strings.TrimSpace(u.Roster) == "" || hasControl(u.Roster):
-		r.atValue(key, "%s is not a file name (a path relative to the site file, like %s)", quote(u.Roster), exampleOf(key))
+		c.atValue(key, "%s is not a file name (a path relative to the site file, like %s)", quote(u.Roster), exampleOf(key))
 		return
 	case ext != ".txt" && ext != ".csv":
-		r.atValue(key, "%s is neither .txt nor .csv (export the roster as CSV, or list one username a line in a .txt file)", quote(u.Roster))
+		c.atValue(key, "%s is neither .txt nor .csv (export the roster as CSV, or list one username a line in a .txt file)", quote(u.Roster))
 		return
 	case ext == ".txt" && set("users.roster_column"):
 		// Silently ignoring the column would read a file the user thinks has columns.
-		r.atKey("users.roster_column", "is set, but users.roster %s is a .txt file, one username a line, which has no columns (remove roster_column, or export the roster as .csv)", quote(u.Roster))
+		c.atKey("users.roster_column", "is set, but users.roster %s is a .txt file, one username a line, which has no columns (remove roster_column, or export the roster as .csv)", quote(u.Roster))
 		return
 	case !ok:
 		// Reading with a wrong column or domain would only repeat the same mistake on every line.
@@ -80,24 +81,24 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 	}
 	data, err := os.ReadFile(file)
 	if err != nil {
-		r.report(r.pos.valueRange(key), key, SeverityError, message{summary: fmt.Sprintf("cannot read %s: %s", file, readError(err)), fix: hint})
+		c.report(c.pos.valueRange(key), key, SeverityError, message{summary: fmt.Sprintf("cannot read %s: %s", file, readError(err)), fix: hint})
 		return
 	}
 	ro := &roster{file: file, emailDomain: u.RosterEmailDomain}
 	if !ro.checkEncoding(data) {
-		r.problems = append(r.problems, ro.problems...)
+		c.problems = append(c.problems, ro.problems...)
 		return
 	}
 	read := true
 	if ext == ".csv" {
-		read = ro.readCSV(r, data, u.RosterColumn)
+		read = ro.readCSV(c, data, u.RosterColumn)
 	} else {
 		ro.readText(data)
 	}
-	r.problems = append(r.problems, ro.problems...)
-	u.AllowedUsers = mergeRoster(r, file, u.AllowedUsers, ro.entries)
+	c.problems = append(c.problems, ro.problems...)
+	u.AllowedUsers = mergeRoster(c, file, u.AllowedUsers, ro.entries)
 	if read && len(ro.entries) == 0 && len(ro.problems.Errors()) == 0 {
-		r.problems = append(r.problems, newProblem(file, point(Position{Line: 1, Col: 1}), key, SeverityWarning,
+		c.problems = append(c.problems, newProblem(file, point(Position{Line: 1, Col: 1}), key, SeverityWarning,
 			messagef("has no users (export the roster again, or remove users.roster)")))
 	}
 }
@@ -113,7 +114,7 @@ func readError(err error) string {
 
 // mergeRoster returns allowed followed by the roster's users that are not already in it. A name
 // given twice is a warning: the course still works, but someone's list has a mistake.
-func mergeRoster(r *reporter, file string, allowed []string, entries []rosterEntry) []string {
+func mergeRoster(c *checker, file string, allowed []string, entries []rosterEntry) []string {
 	inAllowed := make(map[string]bool, len(allowed))
 	for _, a := range allowed {
 		inAllowed[a] = true
@@ -124,10 +125,10 @@ func mergeRoster(r *reporter, file string, allowed []string, entries []rosterEnt
 	for _, e := range entries {
 		switch line, dup := firstLine[e.name]; {
 		case dup:
-			r.problems = append(r.problems, e.problem(file, SeverityWarning, messagef("%q is listed twice (line %d has it too)", e.name, line)))
+			c.problems = append(c.problems, e.problem(file, SeverityWarning, messagef("%q is listed twice (line %d has it too)", e.name, line)))
 		case inAllowed[e.name]:
 			firstLine[e.name] = e.line
-			r.problems = append(r.problems, e.problem(file, SeverityWarning, messagef("%q is also in users.allowed (keep one)", e.name)))
+			c.problems = append(c.problems, e.problem(file, SeverityWarning, messagef("%q is also in users.allowed (keep one)", e.name)))
 		default:
 			firstLine[e.name] = e.line
 			merged = append(merged, e.name)
@@ -261,7 +262,7 @@ func normalizeHeader(h string) string {
 
 // readCSV reads a CSV roster with a header row. column is users.roster_column, or "" to pick the
 // first of RosterColumns the header has. It tells whether it got past the header.
-func (ro *roster) readCSV(r *reporter, data []byte, column string) bool {
+func (ro *roster) readCSV(c *checker, data []byte, column string) bool {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = csvDelimiter(data)
@@ -288,7 +289,7 @@ func (ro *roster) readCSV(r *reporter, data []byte, column string) bool {
 	if column != "" {
 		i, found := index[normalizeHeader(column)]
 		if !found {
-			r.atValue("users.roster_column", "%s is not a column of %s (its columns: %s)", quote(column), ro.file, strings.Join(names, ", "))
+			c.atValue("users.roster_column", "%s is not a column of %s (its columns: %s)", quote(column), ro.file, strings.Join(names, ", "))
 			return false
 		}
 		col = i

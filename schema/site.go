@@ -26,6 +26,9 @@ type Site struct {
 
 	// Warnings are problems that do not make the site invalid, such as a user listed twice.
 	Warnings Problems
+
+	// pos is where each key is written in Source, for problems found across sites.
+	pos positions
 }
 
 // TLS is how nginx terminates HTTPS.
@@ -119,9 +122,6 @@ type Limits struct {
 	HubMemoryHigh string  // MemoryHigh=
 	HubTasksMax   string  // TasksMax=, like "4096" or "50%"
 }
-
-// PerUser tells whether any per-user limit is set.
-func (l Limits) PerUser() bool { return l.Memory != "" || l.CPU != 0 }
 
 // Auth is how people sign in to the hub.
 type Auth struct {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,7 +132,9 @@ func TestChart(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if errs := schema.TargetProblems(path, data, site, schema.TargetZ2JH).Errors(); len(errs) > 0 {
+		var problems schema.Problems
+		if _, err := schema.Parse(path, data, schema.WithTarget(schema.TargetZ2JH)); errors.As(err, &problems) {
+			errs := problems.Errors()
 			// The examples that cannot target z2jh are the PAM ones, refused at auth.type.
 			if site.Auth.Type != schema.AuthPAM || errs[0].Key != "auth.type" || !strings.Contains(errs[0].String(), "no system accounts") && !strings.Contains(errs[0].String(), "pod without one") {
 				t.Errorf("%s is refused for z2jh: %v", path, errs)
@@ -152,7 +155,7 @@ func TestChart(t *testing.T) {
 	if refusedPAM == 0 {
 		t.Error("no PAM example was refused for z2jh")
 	}
-	// The examples that must reach the chart, so that a broken TargetProblems cannot skip them all.
+	// The examples that must reach the chart, so that a broken target check cannot skip them all.
 	for _, want := range []string{"github", "mooc", "sso"} {
 		if !slices.Contains(tested, want) {
 			t.Errorf("example %s was not put through the chart (tested: %v)", want, tested)

@@ -8,7 +8,6 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/hubgen/hubgen/schema"
 )
@@ -21,7 +20,6 @@ type loadedSite struct {
 	path string
 	name string       // the file name without .toml
 	dir  string       // where its files go under ROOT, slash-separated: see siteDir
-	data []byte       // the file's contents, for positions in messages; nil when unreadable
 	site *schema.Site // nil when the file is invalid or unreadable
 }
 
@@ -82,8 +80,7 @@ func loadSitesReporting(e *env, paths []string, target string, report func(schem
 		if p == "-" {
 			ls.path = stdinName
 		}
-		ls.data = data
-		site, err := schema.Parse(ls.path, data)
+		site, err := schema.Parse(ls.path, data, schema.WithTarget(target))
 		var problems schema.Problems
 		switch {
 		case errors.As(err, &problems):
@@ -92,20 +89,22 @@ func loadSitesReporting(e *env, paths []string, target string, report func(schem
 		case err != nil:
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", p, err)
 			code = max(code, exitFailure)
-		default:
-			problems := append(site.Warnings, schema.TargetProblems(ls.path, data, site, target)...)
-			if len(problems) > 0 {
-				report(problems)
-			}
-			if len(problems.Errors()) > 0 {
-				site = nil
-				code = max(code, exitInvalid)
-			}
+		case len(site.Warnings) > 0:
+			report(site.Warnings)
 		}
 		ls.site = site
 		sites = append(sites, ls)
 	}
-	if refuseSharedDomains(e, sites) {
+	parsed := make([]*schema.Site, len(sites))
+	for i, ls := range sites {
+		parsed[i] = ls.site
+	}
+	// Sites that share a domain are dropped, so that neither is written.
+	if clash, problems := schema.SharedDomains(parsed); len(clash) > 0 {
+		report(problems)
+		for _, i := range clash {
+			sites[i].site = nil
+		}
 		code = max(code, exitInvalid)
 	}
 	return sites, code
@@ -125,58 +124,6 @@ func readSite(e *env, p string) ([]byte, error) {
 		return nil, fmt.Errorf("read site file: %w", err)
 	}
 	return data, nil
-}
-
-// refuseSharedDomains finds sites of one run that serve the same domain, prints a problem for
-// each and drops them, so that neither is written. Several sites in one run are several servers
-// (one directory each in a configuration repository); a domain name reaches one of them, so the
-// other hub could never be reached, and both would ask Let's Encrypt for the same certificate.
-// Ports are not compared: two servers may both listen on 443.
-func refuseSharedDomains(e *env, sites []loadedSite) bool {
-	first := map[string]int{}
-	clash := map[int]bool{}
-	for i, ls := range sites {
-		if ls.site == nil {
-			continue
-		}
-		if j, seen := first[ls.site.Domain]; seen {
-			clash[i], clash[j] = true, true
-			line, col := topLevelValuePosition(ls.data, "domain")
-			fl, fc := topLevelValuePosition(sites[j].data, "domain")
-			fmt.Fprintf(e.stderr, "%s:%d:%d: domain: %q is also the domain of %s:%d:%d (one domain name reaches one server: give each course its own domain, or render the two sites in separate runs)\n",
-				ls.path, line, col, ls.site.Domain, sites[j].path, fl, fc)
-			continue
-		}
-		first[ls.site.Domain] = i
-	}
-	for i := range clash {
-		sites[i].site = nil
-	}
-	return len(clash) > 0
-}
-
-// topLevelValuePosition is the line and column of a top-level key's value, as the schema reports
-// positions (in characters, a byte order mark not counted), found by reading the lines before the
-// first table; 1:1 when not found (a key written in a form this does not read, such as a quoted
-// key, which the decoder accepted all the same).
-func topLevelValuePosition(data []byte, key string) (line, col int) {
-	for i, line := range strings.Split(strings.TrimPrefix(string(data), "\ufeff"), "\n") {
-		trimmed := strings.TrimLeft(line, " \t")
-		if strings.HasPrefix(trimmed, "[") {
-			break
-		}
-		rest, ok := strings.CutPrefix(trimmed, key)
-		if !ok {
-			continue
-		}
-		after := strings.TrimLeft(rest, " \t")
-		if !strings.HasPrefix(after, "=") {
-			continue
-		}
-		value := strings.TrimLeft(after[1:], " \t")
-		return i + 1, utf8.RuneCountInString(line[:len(line)-len(value)]) + 1
-	}
-	return 1, 1
 }
 
 // outputPath is where a site's output file goes under ROOT, in the operating system's form.

@@ -1,0 +1,114 @@
+package schema
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+const (
+	// UsernamePattern is what the PAM authenticator's system accounts can be called (the
+	// useradd NAME_REGEX Debian ships, without the trailing "$" of machine accounts).
+	UsernamePattern = `^[a-z_][a-z0-9_.-]{0,31}$`
+	// MaxUsernameLength is the longest login name useradd accepts by default.
+	MaxUsernameLength = 32
+)
+
+// validateUserLists checks users.admin and users.allowed; roster.go checks the roster.
+func validateUserLists(c *checker) {
+	s, set := c.site, c.set
+	validateUsers(c, "users.admin", s.Users.AdminUsers)
+	validateUsers(c, "users.allowed", s.Users.AllowedUsers)
+	warnSystemAccounts(c, "users.admin", s.Users.AdminUsers)
+	warnSystemAccounts(c, "users.allowed", s.Users.AllowedUsers)
+	if set("users.admin") && len(s.Users.AdminUsers) == 0 {
+		c.atValue("users.admin", "is empty (at least one admin, like admin = [\"peter\"])")
+	}
+}
+
+func validateUsers(c *checker, key string, users []string) {
+	// An element's key is made only for a problem: with a roster of thousands, formatting one per
+	// user cost more than checking them.
+	elem := func(i int) string { return key + "[" + strconv.Itoa(i) + "]" }
+	first := make(map[string]int, len(users))
+	for i, u := range users {
+		if m := usernameProblem(u); m.summary != "" {
+			c.report(c.pos.valueRange(elem(i)), elem(i), SeverityError, m)
+			continue
+		}
+		if j, dup := first[u]; dup {
+			c.atValue(elem(i), "%q is listed twice (remove this one; it is %s[%d])", u, key, j)
+			continue
+		}
+		first[u] = i
+	}
+}
+
+// usernameProblem says what is wrong with a username; its summary is empty if nothing is.
+func usernameProblem(u string) message {
+	lower := strings.ToLower(u)
+	switch {
+	case u == "":
+		return messagef("is empty (a username, like \"kendra\")")
+	case lower != u && usernameOK(lower):
+		return messagef("%q has an uppercase letter (usernames are lowercase: %q)", u, lower)
+	case !usernameOK(u):
+		first, _ := utf8.DecodeRuneInString(u)
+		if !(first == '_' || first >= 'a' && first <= 'z') && (first < 0x80 && unicode.IsPrint(first)) {
+			return messagef("%s starts with %s (a username starts with a lowercase letter or \"_\")", quote(u), describeRune(first))
+		}
+		if strings.IndexFunc(u, func(c rune) bool { return !usernameRune(c) }) < 0 {
+			return messagef("%s is %d characters long (usernames have at most %d)", quote(u), len(u), MaxUsernameLength)
+		}
+		return messagef("%s is not a username (%s; use lowercase letters, digits, \"_\", \"-\" and \".\")", quote(u), badRune(u, usernameRune))
+	}
+	return message{}
+}
+
+// usernameOK tells whether u matches UsernamePattern. It is written out rather than a regexp
+// because it runs once per user, and a roster can have tens of thousands (a third of validating
+// 50,000 users went to the regexp); pattern_test.go checks that the two agree.
+func usernameOK(u string) bool {
+	if len(u) == 0 || len(u) > MaxUsernameLength || !(u[0] == '_' || u[0] >= 'a' && u[0] <= 'z') {
+		return false
+	}
+	for i := 1; i < len(u); i++ {
+		if !usernameRune(rune(u[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+func usernameRune(c rune) bool {
+	return c == '_' || c == '-' || c == '.' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9'
+}
+
+// systemAccounts are the accounts Debian's base-passwd and common packages create for services
+// (uid below 1000): none is a person. Logging in as one runs notebooks with its rights, and as
+// root with every right on the machine.
+var systemAccounts = map[string]bool{
+	"root": true, "daemon": true, "bin": true, "sys": true, "sync": true, "games": true, "man": true,
+	"lp": true, "mail": true, "news": true, "uucp": true, "proxy": true, "www-data": true,
+	"backup": true, "list": true, "irc": true, "gnats": true, "nobody": true, "_apt": true,
+	"systemd-network": true, "systemd-resolve": true, "systemd-timesync": true, "messagebus": true,
+	"sshd": true, "nginx": true, "postgres": true, "mysql": true, "postfix": true, "ntp": true,
+	"polkitd": true, "avahi": true, "dnsmasq": true, "statd": true, "_chrony": true, "tss": true,
+	"jupyterhub": true, "adm": true, "operator": true, "halt": true, "shutdown": true,
+}
+
+// warnSystemAccounts warns about a system account among the users of key.
+func warnSystemAccounts(c *checker, key string, users []string) {
+	for i, u := range users {
+		if !systemAccounts[u] {
+			continue
+		}
+		elem := key + "[" + strconv.Itoa(i) + "]"
+		why := "a service's account, not a person's: notebooks would run with its rights"
+		if u == "root" {
+			why = "the superuser: notebooks would run with every right on the machine"
+		}
+		c.warnAt(elem, "%q is %s (use a person's own account)", u, why)
+	}
+}
