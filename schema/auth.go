@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/url"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -59,10 +60,8 @@ func (s *Site) OAuthCallbackURL() string {
 func validateAuth(c *checker) {
 	s, set := c.site, c.set
 	a := s.Auth
-	switch a.Type {
-	case AuthPAM, AuthOIDC, AuthGitHub:
-	default:
-		c.atValue("auth.type", "%s is not a login type (use %q, %q or %q)", quote(a.Type), AuthPAM, AuthOIDC, AuthGitHub)
+	if types := fieldsByKey["auth.type"].Enum; !slices.Contains(types, a.Type) {
+		c.atValue("auth.type", "%s is not a login type (use %s)", quote(a.Type), quotedOr(types))
 		return
 	}
 	for _, f := range Fields {

@@ -3,8 +3,10 @@ package schema
 import (
 	"maps"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
@@ -88,5 +90,78 @@ func TestDefaultsApplied(t *testing.T) {
 	}
 	if diff := cmp.Diff(written, omitted, cmpopts.IgnoreUnexported(Site{})); diff != "" {
 		t.Errorf("leaving keys out differs from writing their defaults (-written +omitted):\n%s\n%s", diff, text)
+	}
+}
+
+// TestEverySiteFieldHasARow: each value of Site that a site file sets is some row's Into, and
+// each row's Into is a field of Site no other row fills, so a field added to Site without a row
+// (or two rows filling one field) fails here rather than staying zero in every rendered file.
+func TestEverySiteFieldHasARow(t *testing.T) {
+	s := &Site{}
+	rows := map[uintptr]string{}
+	for _, f := range Fields {
+		if f.Into == nil {
+			t.Errorf("%s: no Into (where build puts the value in a Site)", f.Key)
+			continue
+		}
+		p := reflect.ValueOf(f.Into(s))
+		if p.Kind() != reflect.Pointer {
+			t.Errorf("%s: Into returns a %s, want a pointer into the Site", f.Key, p.Type())
+			continue
+		}
+		if other, dup := rows[p.Pointer()]; dup {
+			t.Errorf("%s and %s both fill the same field of Site", other, f.Key)
+		}
+		rows[p.Pointer()] = f.Key
+	}
+	// Not from the site file's keys: where it is, what the checks found, and positions.
+	notKeys := map[string]bool{"Source": true, "Dir": true, "Warnings": true, "pos": true}
+	var walk func(v reflect.Value, path string)
+	walk = func(v reflect.Value, path string) {
+		for i := range v.NumField() {
+			field, sf := v.Field(i), v.Type().Field(i)
+			name := path + sf.Name
+			switch {
+			case path == "" && notKeys[sf.Name]:
+			case sf.Type.Kind() == reflect.Struct && sf.Type != reflect.TypeFor[time.Duration]():
+				walk(field, name+".")
+			default:
+				if _, ok := rows[field.Addr().Pointer()]; !ok {
+					t.Errorf("Site.%s has no row in Fields whose Into points at it (add one, with its key's type, default, doc and Z2JH)", name)
+				}
+			}
+		}
+	}
+	walk(reflect.ValueOf(s).Elem(), "")
+}
+
+// TestDefaultSlicesNotShared: two sites that both take a list's default each get their own copy:
+// a change to one site's list (validation normalizes, render sorts) cannot reach the other site
+// or the default itself.
+func TestDefaultSlicesNotShared(t *testing.T) {
+	text := siteText(required)
+	lists := 0
+	for _, f := range Fields {
+		def, ok := f.Default.([]string)
+		if !ok || len(def) == 0 {
+			continue
+		}
+		lists++
+		want := slices.Clone(def)
+		a, errA := Parse("a.toml", []byte(text))
+		b, errB := Parse("b.toml", []byte(text))
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		(*f.Into(a).(*[]string))[0] = "changed"
+		if got := *f.Into(b).(*[]string); !slices.Equal(got, want) {
+			t.Errorf("%s: changing one site's list changed another's to %q", f.Key, got)
+		}
+		if !slices.Equal(f.Default.([]string), want) {
+			t.Errorf("%s: changing one site's list changed the default to %q", f.Key, f.Default)
+		}
+	}
+	if lists == 0 {
+		t.Fatal("no row has a non-empty list default: the test checks nothing")
 	}
 }
