@@ -343,9 +343,16 @@ var configWarningRE = regexp.MustCompile(`(?i)\[W .*(not recognized|deprecated|C
 
 // checkConfigWarnings fails the test when the hub warned about its config: the rendered file must
 // load cleanly on every tested JupyterHub, whatever options only newer versions have.
-func checkConfigWarnings(t *testing.T, st *stack, logPath string) {
+// A log it cannot read is a failure too: the check would otherwise pass without looking.
+func checkConfigWarnings(t testing.TB, st *stack, logPath string) {
+	t.Helper()
 	data, err := os.ReadFile(logPath)
 	if err != nil {
+		t.Errorf("%s: cannot read the hub's log to look for config warnings: %v", st.Name, err)
+		return
+	}
+	if len(data) == 0 {
+		t.Errorf("%s: the hub's log %s is empty, so it cannot show whether the config loaded cleanly", st.Name, logPath)
 		return
 	}
 	for _, line := range strings.Split(string(data), "\n") {
