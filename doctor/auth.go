@@ -15,9 +15,6 @@ import (
 // The checks of this file apply to the OAuth login types (auth.type "oidc" and "github") and
 // return Result{} for PAM, which Run leaves out.
 
-// oauthChecks is how many checks say nothing on a PAM site.
-const oauthChecks = 4
-
 // importOAuthenticator runs the hub's Python and returns oauthenticator's version, or why it
 // could not import the classes the config names.
 func importOAuthenticator(python string) (string, error) {

@@ -96,33 +96,46 @@ type facts struct {
 	cert *certificate // nil when it did not load
 }
 
-// checks run in this order: the certificate before what depends on it.
-var checks = []check{
-	checkCertificate,
-	checkKey,
-	checkKeyMode,
-	checkCertificateDomain,
-	checkCertificateExpiry,
-	checkCookieSecret,
-	checkProxyToken,
-	checkDHParams,
-	checkSpawner,
-	checkHubExecutable,
-	checkHubPython,
-	checkUsers,
-	checkStateDir,
-	checkNginxVersion,
-	checkNginx,
-	checkOAuthenticator, checkClientSecret, checkCallbackURL, checkAccountTool, // oauthChecks
+// A Check is one of doctor's checks: the name its result carries, what it looks at (for `hubgen
+// doctor`'s help and man page, which list every check from here), and whether it applies to the
+// OAuth login types only.
+type Check struct {
+	Name      string
+	Doc       string
+	OAuthOnly bool // a PAM site's run leaves it out
+	run       check
+}
+
+// Checks run in this order: the certificate before what depends on it.
+var Checks = []Check{
+	{Name: "certificate", Doc: "tls.cert exists and parses", run: checkCertificate},
+	{Name: "private key", Doc: "tls.key exists, parses and belongs to the certificate", run: checkKey},
+	{Name: "private key mode", Doc: "group and others cannot read tls.key", run: checkKeyMode},
+	{Name: "certificate domain", Doc: "the certificate covers domain", run: checkCertificateDomain},
+	{Name: "certificate expiry", Doc: "not expired; a warning under 14 days left", run: checkCertificateExpiry},
+	{Name: "cookie secret", Doc: "exists, mode 0600, 64 hex digits", run: checkCookieSecret},
+	{Name: "proxy auth token", Doc: "exists, mode 0600, 64 hex digits", run: checkProxyToken},
+	{Name: "dhparam", Doc: "when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more", run: checkDHParams},
+	{Name: "spawner.cmd", Doc: "the program exists and is executable", run: checkSpawner},
+	{Name: "hub.executable", Doc: "the jupyterhub program exists and is executable", run: checkHubExecutable},
+	{Name: "hub python", Doc: `the hub's Python imports jupyterhub_idle_culler (culler on) and systemdspawner (spawner.kind = "systemd")`, run: checkHubPython},
+	{Name: "users", Doc: "every admin and allowed user has a system account (PAM needs one)", run: checkUsers},
+	{Name: "state_dir", Doc: "hub.state_dir is a directory", run: checkStateDir},
+	{Name: "nginx version", Doc: "when nginx is installed, `nginx -v` takes the HTTP/2 form nginx.version renders", run: checkNginxVersion},
+	{Name: "nginx -t", Doc: "when nginx is installed, it accepts the nginx.conf render would write", run: checkNginx},
+	{Name: "oauthenticator", Doc: "oidc, github: the hub's Python imports oauthenticator", OAuthOnly: true, run: checkOAuthenticator},
+	{Name: "oauth client secret", Doc: "oidc, github: auth.client_secret_file exists, is the hub's alone (0600) and is not empty", OAuthOnly: true, run: checkClientSecret},
+	{Name: "oauth callback URL", Doc: "oidc, github: the URL to register with the identity provider", OAuthOnly: true, run: checkCallbackURL},
+	{Name: "useradd", Doc: "oidc, github: useradd is on the unit's PATH, for the hub to make each user's account", OAuthOnly: true, run: checkAccountTool},
 }
 
 // Run runs every check on site, in a fixed order.
 func Run(site *schema.Site, sys System) []Result {
 	var f facts
-	results := make([]Result, 0, len(checks))
-	for _, c := range checks {
+	results := make([]Result, 0, len(Checks))
+	for _, c := range Checks {
 		// A check that does not apply to this site (the OAuth ones on a PAM site) says nothing.
-		if r := c(site, sys, &f); r != (Result{}) {
+		if r := c.run(site, sys, &f); r != (Result{}) {
 			results = append(results, r)
 		}
 	}

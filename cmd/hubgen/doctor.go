@@ -3,6 +3,7 @@ package main
 import (
 	"flag"
 	"fmt"
+	"strings"
 
 	"github.com/hubgen/hubgen/doctor"
 )
@@ -14,21 +15,7 @@ var cmdDoctor = &command{
 	long: `Check the server before the hub starts, one line per check, each failure followed by the
 command that fixes it:
 
-	certificate          tls.cert exists and parses
-	private key          tls.key exists, parses and belongs to the certificate
-	private key mode     group and others cannot read tls.key
-	certificate domain   the certificate covers domain
-	certificate expiry   not expired; a warning under 14 days left
-	cookie secret        exists, mode 0600, 64 hex digits
-	proxy auth token     exists, mode 0600, 64 hex digits
-	dhparam              when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more
-	spawner.cmd          the program exists and is executable
-	hub.executable       the jupyterhub program exists and is executable
-	hub python           the hub's Python imports jupyterhub_idle_culler (culler on) and systemdspawner
-	                     (spawner.kind = "systemd")
-	users                every admin and allowed user has a system account (PAM needs one)
-	state_dir            hub.state_dir is a directory
-	nginx -t             when nginx is installed, it accepts the nginx.conf render would write
+` + doctorCheckList() + `
 
 Users are looked up on this machine even with --root, which is put before every path of the site
 (the same prefix as hubgen secrets --root).
@@ -70,4 +57,21 @@ func runDoctor(e *env, paths []string, root string) int {
 		return max(code, exitInvalid)
 	}
 	return code
+}
+
+// doctorCheckList is doctor's help's list of checks, one a line (wrapped at 100 columns), from
+// doctor.Checks: the help and the man page made from it name every check doctor runs.
+func doctorCheckList() string {
+	const width, indent = 100, "\t                     "
+	var lines []string
+	for _, c := range doctor.Checks {
+		line := fmt.Sprintf("\t%-20s %s", c.Name, c.Doc)
+		for len(line)+7 > width { // a tab is 8 columns
+			cut := strings.LastIndexByte(line[:width-7], ' ')
+			lines = append(lines, line[:cut])
+			line = indent + line[cut+1:]
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n")
 }
