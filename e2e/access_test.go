@@ -10,7 +10,8 @@ import (
 // render, restart the hub, keeping its database. Whoever the site file no longer lists is
 // refused, even with a browser still holding last term's login cookie, and whoever it no longer
 // lists as admin loses the admin page and the admin API; everyone it lists gets in as before.
-// JupyterHub alone would keep both (DESIGN.md, mistakes 17 and 18).
+// JupyterHub alone would keep both: its database remembers admins and users from earlier
+// terms (see render/access.go).
 func TestAccessFollowsSiteFile(t *testing.T) {
 	forEachStack(t, func(t *testing.T, st *stack) {
 		s := startLiveSite(t, st, "/engr101/")

@@ -157,7 +157,7 @@ func moveToTestMachine(t *testing.T, path, dir, nginxVersion string) (map[string
 }
 
 // wantHubConfig is what JupyterHub must load for the site: the site file's values, and the
-// defaults DESIGN.md documents for the keys it leaves out.
+// defaults schema.Fields gives the keys it leaves out.
 func wantHubConfig(t *testing.T, site map[string]any, sitePath string, files secretFiles) hubConfig {
 	t.Helper()
 	users, hub, spawner := table(site, "users"), table(site, "hub"), table(site, "spawner")

@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The site file is the whole truth for who gets in and who is admin (DESIGN.md), whatever
+// The site file is the whole truth for who gets in and who is admin, whatever
 // JupyterHub's database remembers from earlier terms. Two of JupyterHub's own settings would
 // otherwise undo that at every start:
 //

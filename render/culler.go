@@ -11,9 +11,9 @@ import (
 	"github.com/hubgen/hubgen/schema"
 )
 
-// CullerService is the name of the culler's JupyterHub service and of its role; the hub's log
+// cullerServiceName is the name of the culler's JupyterHub service and of its role; the hub's log
 // names the service on every request the culler makes.
-const CullerService = "idle-culler"
+const cullerServiceName = "idle-culler"
 
 // cullerScopes are exactly the scopes jupyterhub-idle-culler's README lists: it reads the user
 // list with each user's activity and servers, and stops servers. Nothing here lets it act as an
@@ -23,9 +23,9 @@ var cullerScopes = []string{"list:users", "read:users:activity", "read:servers",
 // cullerUserScope is the one more scope the culler needs to delete users (--cull-users).
 const cullerUserScope = "admin:users"
 
-// SystemdSpawnerClass is SystemdSpawner by its full class path, which imports without the entry
+// systemdSpawnerClass is SystemdSpawner by its full class path, which imports without the entry
 // points that only `pip install` registers.
-const SystemdSpawnerClass = "systemdspawner.SystemdSpawner"
+const systemdSpawnerClass = "systemdspawner.SystemdSpawner"
 
 // cullerView is what the config template needs for culling: the service and its role, and the
 // arguments that make each notebook server cull its own idle kernels.
@@ -60,7 +60,7 @@ func newCullerView(s *schema.Site) cullerView {
 	c := s.Culler
 	if c.Enabled {
 		svc := &cullerService{
-			Name:        CullerService,
+			Name:        cullerServiceName,
 			Description: "Stops servers idle for " + schema.FormatDuration(c.Timeout) + " (written by hubgen)",
 			Timeout:     schema.FormatDuration(c.Timeout),
 			Args: []string{
@@ -100,7 +100,7 @@ func newCullerView(s *schema.Site) cullerView {
 func newResourcesView(s *schema.Site) resourcesView {
 	v := resourcesView{MemLimit: s.Limits.Memory, CPULimit: s.Limits.CPU}
 	if s.Spawner.Kind == schema.SpawnerSystemd {
-		v.SpawnerClass = SystemdSpawnerClass
+		v.SpawnerClass = systemdSpawnerClass
 	}
 	for _, l := range []unitLimit{
 		{"MemoryHigh", s.Limits.HubMemoryHigh},

@@ -26,8 +26,8 @@ const (
 	SystemdUnit    = "systemd/system/jupyterhub.service"
 )
 
-// InstalledJupyterHubConf is where the systemd unit expects the hub's config: `render -o /etc`.
-const InstalledJupyterHubConf = "/etc/" + JupyterHubConf
+// installedJupyterHubConf is where the systemd unit expects the hub's config: `render -o /etc`.
+const installedJupyterHubConf = "/etc/" + JupyterHubConf
 
 // outputs maps each output path to the template that makes it.
 var outputs = map[string]string{
@@ -132,7 +132,7 @@ func newView(s *schema.Site, o options) view {
 		AllowedUsers:  AllowedUsers(s.Users),
 		UnitPath:      strings.Join(UnitPath(s.Hub), ":"),
 		AdminUsers:    s.Users.AdminUsers,
-		ConfigPath:    InstalledJupyterHubConf,
+		ConfigPath:    installedJupyterHubConf,
 		OAuth:         newOAuthView(s),
 	}
 	v.HTTPSHost = s.Domain

@@ -495,7 +495,7 @@ func checkUnit(site *schema.Site, unit, reference string) []string {
 		diffs = append(diffs, "jupyterhub.service: no "+key+"=")
 	}
 	expect("[Service]WorkingDirectory", []string{site.Hub.StateDir}, false, false)
-	expect("[Service]ExecStart", []string{site.Hub.Executable, "-f", InstalledJupyterHubConf}, true, true)
+	expect("[Service]ExecStart", []string{site.Hub.Executable, "-f", installedJupyterHubConf}, true, true)
 	expect("[Service]Environment", []string{"PATH=" + filepath.Dir(site.Hub.Executable) + ":/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}, true, false)
 	return diffs
 }

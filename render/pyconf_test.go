@@ -382,7 +382,7 @@ func pythonExpected(s *schema.Site) map[string]any {
 		"JupyterHub.cookie_secret_file":    s.Hub.CookieSecretFile,
 		"ConfigurableHTTPProxy.auth_token": s.Hub.ProxyAuthTokenFile,
 		"Authenticator.allowed_users":      set(allowed),
-		// Access follows the site file: DESIGN.md's "the site file is the whole truth".
+		// Access follows the site file: it is the whole truth (render/access.go).
 		"Authenticator.username_pattern":     map[string][]string{"admits": allowed},
 		"Authenticator.delete_invalid_users": "bool True",
 		"JupyterHub.load_roles":              []map[string]any{{"name": "admin", "users": s.Users.AdminUsers}},

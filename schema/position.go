@@ -62,8 +62,7 @@ func (p positions) valueRange(path string) Range {
 	return p.keyRange(path)
 }
 
-// keyPos and valuePos are where keyRange and valueRange start.
-func (p positions) keyPos(path string) Position   { return p.keyRange(path).Start }
+// valuePos is where valueRange starts.
 func (p positions) valuePos(path string) Position { return p.valueRange(path).Start }
 
 // locate scans TOML text already accepted by the decoder and records the position of every key

@@ -202,8 +202,8 @@ func TestEveryBadFileIsChecked(t *testing.T) {
 	}
 }
 
-// TestDerivedDefaults: the defaults made from other keys follow the rules DESIGN.md gives in
-// words. Defaults that are plain values are tested against Fields in fields_test.go.
+// TestDerivedDefaults: the defaults made from other keys follow the rules their rows' DefaultDoc
+// gives in words. Defaults that are plain values are tested against Fields in fields_test.go.
 func TestDerivedDefaults(t *testing.T) {
 	for _, c := range []struct {
 		name, hub, cmd string
@@ -263,7 +263,7 @@ users = { admin = ["prof"],
 			t.Errorf("%s at %v, want %v", path, got, want)
 		}
 	}
-	if got := pos.keyPos("spawner"); got != (Position{12, 1}) {
+	if got := pos.keyRange("spawner").Start; got != (Position{12, 1}) {
 		t.Errorf("[spawner] at %v, want 12:1", got)
 	}
 	if _, ok := pos.key["not.a.key"]; ok {
