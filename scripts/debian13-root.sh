@@ -21,8 +21,8 @@ stamp_name=.hubgen-root-stamp
 # What the tests run inside: nginx, the hub and jupyter_server's single-user server (Debian 13's
 # classic notebook 6.4.13 left the kernel websocket silent in a trial), openssl for test
 # certificates, passwd/login for useradd and chpasswd (PAM users), and the Python libraries the
-# third-party test packages (culler, oauthenticator, ltiauthenticator, from the cache in
-# ../shared/THIRD-PARTY.md) import.
+# third-party test packages (culler, oauthenticator, ltiauthenticator, from the cache that
+# internal/thirdparty finds) import.
 packages=(
   nginx-light jupyterhub python3-jupyter-server openssl ca-certificates
   passwd login procps
