@@ -136,3 +136,19 @@ x = { y = true }
 		}
 	}
 }
+
+// TestWarningWithParenthesisInValue: a warning is split where its format puts the parenthesis,
+// like an error, so a ")" in the value stays in the summary and the fix is the fix.
+func TestWarningWithParenthesisInValue(t *testing.T) {
+	site, err := Parse("site.toml", []byte("domain = \"hub.example.edu\"\n[tls]\ncert = \"/c.pem\"\nkey = \"/k.pem\"\n[users]\nadmin = [\"prof\"]\n[spawner]\ncmd = \"/opt/a) --debug\"\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(site.Warnings) != 1 {
+		t.Fatalf("warnings %v, want the one about spawner.cmd", site.Warnings)
+	}
+	w := site.Warnings[0]
+	if want := `use a list: cmd = ["/opt/a)", "--debug"]`; w.Fix != want || !strings.HasSuffix(w.Summary, "program name with spaces") {
+		t.Errorf("summary %q, fix %q; want the fix %q", w.Summary, w.Fix, want)
+	}
+}
