@@ -8,9 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -48,7 +48,7 @@ func ReadState(path string) ([]string, error) {
 }
 
 // usernameRE is the site file's rule for usernames: the state file holds only names from sites.
-var usernameRE = regexp.MustCompile(schema.UsernamePattern)
+var usernameRE = lazyregexp.New(schema.UsernamePattern)
 
 func validUsername(name string) bool { return usernameRE.MatchString(name) }
 

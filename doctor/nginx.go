@@ -6,11 +6,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
@@ -70,7 +70,7 @@ func checkNginx(site *schema.Site, sys System, _ *facts) Result {
 }
 
 // nginxWarnPrefix is what nginx puts before a warning.
-var nginxWarnPrefix = regexp.MustCompile(`^(nginx: )?(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?\[warn\] (\d+#\d+: )?`)
+var nginxWarnPrefix = lazyregexp.New(`^(nginx: )?(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?\[warn\] (\d+#\d+: )?`)
 
 // nginxWarnings are the warnings in nginx's output, without their log prefix, and with the
 // temporary file's name replaced by what it stands for.
@@ -93,7 +93,7 @@ func setVersionFix(sys System, version string) string {
 }
 
 // nginxVersionRE finds the version in `nginx -v` output: "nginx version: nginx/1.26.3".
-var nginxVersionRE = regexp.MustCompile(`nginx/(\d+)\.(\d+)\.(\d+)`)
+var nginxVersionRE = lazyregexp.New(`nginx/(\d+)\.(\d+)\.(\d+)`)
 
 // http2DirectiveSince is the first nginx with the `http2 on;` directive, which also deprecates
 // the `http2` parameter of `listen` (nginx 1.25.1 changes).
@@ -182,7 +182,7 @@ func runNginxTest(nginx, conf string) ([]byte, error) {
 }
 
 // nginxLogPrefix is what nginx puts before a message: a time, the level, and pid#tid.
-var nginxLogPrefix = regexp.MustCompile(`^(nginx: )?(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?\[(emerg|alert|crit)\] (\d+#\d+: )?`)
+var nginxLogPrefix = lazyregexp.New(`^(nginx: )?(\d{4}/\d\d/\d\d \d\d:\d\d:\d\d )?\[(emerg|alert|crit)\] (\d+#\d+: )?`)
 
 // nginxError is the first line nginx marks as an error, without its log prefix, and with the
 // temporary file's name replaced by what it stands for.

@@ -3,11 +3,11 @@ package render
 import (
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -142,7 +142,7 @@ func pyFloat(f float64) (string, error) {
 
 // systemdLimitRE is what systemdLimit lets through: systemd reads resource settings without
 // specifiers or quotes, so a value is written as it is or not at all.
-var systemdLimitRE = regexp.MustCompile(`^[0-9]+[KMGT%]?$`)
+var systemdLimitRE = lazyregexp.New(`^[0-9]+[KMGT%]?$`)
 
 // systemdLimit writes the value of a resource-control setting (MemoryMax=, TasksMax=). systemd
 // does not expand "%" specifiers there, so systemdArg's "%%" would be wrong; only a number with an

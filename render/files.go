@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"text/template"
 
 	"github.com/Masterminds/semver/v3"
@@ -36,12 +37,15 @@ var outputs = map[string]string{
 	SystemdUnit:    "jupyterhub.service.tmpl",
 }
 
-// parsed holds the templates, parsed once: they are embedded, so a parse error is a bug in
-// hubgen that every test run catches.
-var parsed = template.Must(template.New("hubgen").
-	Option("missingkey=error").
-	Funcs(funcs()).
-	ParseFS(templates.FS, "*.tmpl"))
+// parsed returns the templates, parsed on first use rather than at start-up, which every command
+// paid for (`hubgen version` too): they are embedded, so a parse error is a bug in hubgen that
+// every test run catches.
+var parsed = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("hubgen").
+		Option("missingkey=error").
+		Funcs(funcs()).
+		ParseFS(templates.FS, "*.tmpl"))
+})
 
 // pureSprig are the sprig functions the templates may call: each returns the same result for the
 // same arguments on every machine, so that a rendered file depends on the site file alone. sprig
@@ -257,7 +261,7 @@ func Files(site *schema.Site, opts ...Option) (map[string][]byte, error) {
 	files := make(map[string][]byte, len(outputs))
 	for path, name := range outputs {
 		var b bytes.Buffer
-		if err := parsed.ExecuteTemplate(&b, name, v); err != nil {
+		if err := parsed().ExecuteTemplate(&b, name, v); err != nil {
 			return nil, fmt.Errorf("render %s: %w", path, err)
 		}
 		files[path] = b.Bytes()

@@ -99,7 +99,7 @@ func newZ2JHView(s *schema.Site, o options) (z2jhView, error) {
 	v.OAuth = oauth
 	if oauth.EmailDomain != "" || len(oauth.Organizations) > 0 {
 		var b bytes.Buffer
-		if err := parsed.ExecuteTemplate(&b, "z2jh-sign-in", oauth); err != nil {
+		if err := parsed().ExecuteTemplate(&b, "z2jh-sign-in", oauth); err != nil {
 			return z2jhView{}, fmt.Errorf("render the sign-in rules: %w", err)
 		}
 		v.SignInPython = b.String()
@@ -139,7 +139,7 @@ func z2jhFiles(s *schema.Site, o options) (map[string][]byte, error) {
 		return nil, fmt.Errorf("render %s: %w", Z2JHValues, err)
 	}
 	var b bytes.Buffer
-	if err := parsed.ExecuteTemplate(&b, "values.yaml.tmpl", v); err != nil {
+	if err := parsed().ExecuteTemplate(&b, "values.yaml.tmpl", v); err != nil {
 		return nil, fmt.Errorf("render %s: %w", Z2JHValues, err)
 	}
 	return map[string][]byte{Z2JHValues: b.Bytes()}, nil

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 )
 
 const (
@@ -27,10 +29,10 @@ const (
 )
 
 var (
-	claimRE        = newLazyRegexp(claimPattern)
-	scopeRE        = newLazyRegexp(scopePattern)
-	organizationRE = newLazyRegexp(organizationPattern)
-	clientIDRE     = newLazyRegexp(clientIDPattern)
+	claimRE        = lazyregexp.New(claimPattern)
+	scopeRE        = lazyregexp.New(scopePattern)
+	organizationRE = lazyregexp.New(organizationPattern)
+	clientIDRE     = lazyregexp.New(clientIDPattern)
 )
 
 // oidcURLs are the OIDC provider's endpoints, which it needs all of.

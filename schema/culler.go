@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 )
 
 // durationPattern is a duration as people write one: whole numbers of days, hours, minutes and
@@ -25,8 +27,8 @@ const (
 )
 
 var (
-	durationRE   = newLazyRegexp(durationPattern)
-	durationPart = newLazyRegexp(`([0-9]+)([dhms])`)
+	durationRE   = lazyregexp.New(durationPattern)
+	durationPart = lazyregexp.New(`([0-9]+)([dhms])`)
 )
 
 // ParseDuration reads a duration as durationPattern writes it.

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"net/url"
 	"strings"
+
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 )
 
 const (
@@ -16,8 +18,8 @@ const (
 )
 
 var (
-	domainRE      = newLazyRegexp(domainPattern)
-	domainLabelRE = newLazyRegexp(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
+	domainRE      = lazyregexp.New(domainPattern)
+	domainLabelRE = lazyregexp.New(`^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$`)
 )
 
 func validateDomain(c *checker, domain string) {

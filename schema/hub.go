@@ -5,12 +5,14 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 )
 
 // baseURLPattern is a URL path of unreserved characters that starts and ends with "/".
 const baseURLPattern = `^/(?:[A-Za-z0-9._~-]+/)*$`
 
-var baseURLRE = newLazyRegexp(baseURLPattern)
+var baseURLRE = lazyregexp.New(baseURLPattern)
 
 // validateHubFiles checks what the systemd unit and JupyterHub make of [hub]'s paths.
 func validateHubFiles(c *checker) {

@@ -1,5 +1,7 @@
 package schema
 
+import "github.com/hubgen/hubgen/internal/lazyregexp"
+
 // Patterns of [kubernetes]'s values, shared by the validator and the JSON Schema.
 const (
 	// secretNamePattern is a Kubernetes object name (RFC 1123 subdomain), which a Secret's is.
@@ -10,8 +12,8 @@ const (
 )
 
 var (
-	secretNameRE   = newLazyRegexp(secretNamePattern)
-	contactEmailRE = newLazyRegexp(contactEmailPattern)
+	secretNameRE   = lazyregexp.New(secretNamePattern)
+	contactEmailRE = lazyregexp.New(contactEmailPattern)
 )
 
 // The render targets: the files of one server, or a values.yaml for the Zero to JupyterHub chart.

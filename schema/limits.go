@@ -1,5 +1,7 @@
 package schema
 
+import "github.com/hubgen/hubgen/internal/lazyregexp"
+
 // memoryPattern is SystemdSpawner's mem_limit as hubgen writes it: JupyterHub's ByteSpecification
 // reads K, M, G and T (powers of 1024), uppercase only.
 const memoryPattern = `^[1-9][0-9]{0,5}[KMGT]$`
@@ -16,9 +18,9 @@ const unitTasksPattern = `^(?:[1-9][0-9]{0,8}|[1-9][0-9]?%|100%)$`
 const MaxCPU = 1024
 
 var (
-	memoryRE     = newLazyRegexp(memoryPattern)
-	unitMemoryRE = newLazyRegexp(unitMemoryPattern)
-	unitTasksRE  = newLazyRegexp(unitTasksPattern)
+	memoryRE     = lazyregexp.New(memoryPattern)
+	unitMemoryRE = lazyregexp.New(unitMemoryPattern)
+	unitTasksRE  = lazyregexp.New(unitTasksPattern)
 )
 
 // validateLimits checks [limits] and spawner.kind. A per-user limit with the local spawner is an

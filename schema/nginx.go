@@ -4,6 +4,8 @@ import (
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/hubgen/hubgen/internal/lazyregexp"
 )
 
 const (
@@ -18,9 +20,9 @@ const (
 )
 
 var (
-	sizeRE         = newLazyRegexp(sizePattern)
-	nginxVersionRE = newLazyRegexp(nginxVersionPattern)
-	systemUserRE   = newLazyRegexp(systemUserPattern)
+	sizeRE         = lazyregexp.New(sizePattern)
+	nginxVersionRE = lazyregexp.New(nginxVersionPattern)
+	systemUserRE   = lazyregexp.New(systemUserPattern)
 )
 
 // validateNginx checks [nginx] beyond its ports and paths.

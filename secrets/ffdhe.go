@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"sync"
 )
 
 // ffdhe2048Prime is p of the ffdhe2048 group, RFC 7919 appendix A.1, as the RFC prints it. The
@@ -41,18 +42,19 @@ type dhParams struct {
 	Length int `asn1:"optional"`
 }
 
-var ffdhe2048 = func() dhParams {
+// ffdhe2048 is the group, read from ffdhe2048Prime when first needed.
+var ffdhe2048 = sync.OnceValue(func() dhParams {
 	p, ok := new(big.Int).SetString(strings.Join(strings.Fields(ffdhe2048Prime), ""), 16)
 	if !ok {
 		panic("secrets: ffdhe2048Prime is not hex")
 	}
 	return dhParams{P: p, G: big.NewInt(2)}
-}()
+})
 
 // FFDHE2048 returns RFC 7919's ffdhe2048 group as a PEM "DH PARAMETERS" block, what
 // `openssl dhparam` writes and nginx's ssl_dhparam reads.
 func FFDHE2048() []byte {
-	der, err := asn1.Marshal(struct{ P, G *big.Int }{ffdhe2048.P, ffdhe2048.G})
+	der, err := asn1.Marshal(struct{ P, G *big.Int }{ffdhe2048().P, ffdhe2048().G})
 	if err != nil {
 		panic("secrets: encode ffdhe2048: " + err.Error())
 	}
@@ -105,7 +107,7 @@ func parseDHParams(data []byte) (string, error) {
 		case bits < MinDHBits:
 			return "", fmt.Errorf("has a %d-bit DH prime (at least %d bits)", bits, MinDHBits)
 		}
-		if params.P.Cmp(ffdhe2048.P) == 0 && params.G.Cmp(ffdhe2048.G) == 0 {
+		if params.P.Cmp(ffdhe2048().P) == 0 && params.G.Cmp(ffdhe2048().G) == 0 {
 			return "2048-bit group ffdhe2048", nil
 		}
 		return fmt.Sprintf("%d-bit DH prime", bits), nil
