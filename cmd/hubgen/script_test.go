@@ -5,15 +5,19 @@ import (
 	"os"
 	"testing"
 
+	"github.com/hubgen/hubgen/internal/golden"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // TestScripts runs testdata/script/*.txtar: each holds the site files, the hubgen commands as a
 // user types them, and their expected output and exit status (see go-internal's testscript).
-// `go test ./cmd/hubgen -run TestScripts -testwork` keeps the work directories to look at.
+// `go test ./cmd/hubgen -run TestScripts -testwork` keeps the work directories to look at, and
+// `-update` rewrites each script's expected stdout and stderr files (cmp stdout FILE) with what the
+// commands printed, like the other golden files.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:           "testdata/script",
+		UpdateScripts: golden.Updating(),
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			// crlf FILE... gives the files Windows line endings, as a checkout with
 			// core.autocrlf does.
