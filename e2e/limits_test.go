@@ -3,6 +3,7 @@ package e2e
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,16 +76,7 @@ func checkSystemdSpawnerLimits(t *testing.T, st *stack) {
 	if got.Class != "systemdspawner.SystemdSpawner" || got.MemLimit != 1536<<20 || got.CPULimit != 0.5 {
 		t.Errorf("spawner %s with mem_limit %d, cpu_limit %v; want systemdspawner.SystemdSpawner, %d bytes, 0.5 CPU", got.Class, got.MemLimit, got.CPULimit, 1536<<20)
 	}
-	if !contains(got.Args, "--MappingKernelManager.cull_idle_timeout=600") {
+	if !slices.Contains(got.Args, "--MappingKernelManager.cull_idle_timeout=600") {
 		t.Errorf("the spawner's args %v lack the kernel timeout: SystemdSpawner passes Spawner.args on too", got.Args)
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

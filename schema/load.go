@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
+	"github.com/hubgen/hubgen/internal/spelling"
 )
 
 // Load reads the site file at path and returns its Site for target (TargetServer unless
@@ -233,12 +234,7 @@ func typedValue(c *checker, values map[string]any, key string, v any) {
 }
 
 func isTable(key string) bool {
-	for _, t := range Tables {
-		if t.Name == key {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(Tables, func(t Table) bool { return t.Name == key })
 }
 
 func lastSegment(key string) string {
@@ -271,7 +267,7 @@ func describe(v any) string {
 func suggestion(key string) string {
 	best, bestDist := "", 1<<30
 	for _, f := range Fields {
-		d := editDistance(key, f.Key)
+		d := spelling.Distance(key, f.Key)
 		// A key put in the wrong table: same name, another table.
 		if lastSegment(f.Key) == lastSegment(key) && strings.Contains(key, ".") {
 			d = min(d, 1)
@@ -286,7 +282,7 @@ func suggestion(key string) string {
 	}
 	if !strings.Contains(key, ".") {
 		for _, t := range Tables {
-			if d := editDistance(key, t.Name); d < bestDist {
+			if d := spelling.Distance(key, t.Name); d < bestDist {
 				best, bestDist = "["+t.Name+"]", d
 			}
 		}
@@ -314,27 +310,6 @@ func elementExample(f Field) string {
 		e = e[:i]
 	}
 	return e
-}
-
-// editDistance is the Levenshtein distance between a and b, counted in bytes: keys are ASCII.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // build makes the Site from typed values, filling every row's Into with its value or default, so

@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+
+	"github.com/hubgen/hubgen/internal/spelling"
 )
 
 // Exit codes, which users' scripts rely on.
@@ -72,7 +74,7 @@ func lookup(name string) *command {
 func didYouMean(name string) string {
 	best, bestDistance := "", 3 // more than two edits away is another word
 	for _, c := range commands {
-		if d := editDistance(name, c.name); d < bestDistance {
+		if d := spelling.Distance(name, c.name); d < bestDistance {
 			best, bestDistance = c.name, d
 		}
 	}
@@ -80,32 +82,6 @@ func didYouMean(name string) string {
 		return ""
 	}
 	return fmt.Sprintf("; did you mean %s?", best)
-}
-
-// editDistance counts the insertions, deletions, substitutions and swaps of two neighbouring
-// letters that turn a into b (the optimal string alignment distance).
-func editDistance(a, b string) int {
-	d := make([][]int, len(a)+1)
-	for i := range d {
-		d[i] = make([]int, len(b)+1)
-		d[i][0] = i
-	}
-	for j := range d[0] {
-		d[0][j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			d[i][j] = min(d[i-1][j]+1, d[i][j-1]+1, d[i-1][j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				d[i][j] = min(d[i][j], d[i-2][j-2]+1)
-			}
-		}
-	}
-	return d[len(a)][len(b)]
 }
 
 // usage is `hubgen help`: one line per command, "\tNAME  SUMMARY" (the man page and the shell
