@@ -46,31 +46,14 @@ func checkCuller(t *testing.T, st *stack) {
 	// its admin role naming a user it cannot add (see addExampleAdmins).
 	admin := addSystemUser(t, st, "a").Name
 
-	ports := freePorts(t, 5)
-	site := siteParams{
-		BaseURL: "/",
-		HubPort: ports[0], HubAPIPort: ports[1], ProxyAPIPort: ports[2],
-		HTTPPort: ports[3], HTTPSPort: ports[4],
-		// nginx is not started: the culler talks to the hub alone.
-		Cert:     certificate{Cert: filepath.Join(dir, "fullchain.pem"), Key: filepath.Join(dir, "privkey.pem")},
-		StateDir: state,
-		Webroot:  dir,
-		PIDFile:  filepath.Join(dir, "nginx.pid"),
-		Admins:   []string{admin},
-		Allowed:  []string{student.Name},
-	}.document()
+	// nginx is not started: the culler talks to the hub alone.
+	params := hubOnlySite(t, dir, []string{admin}, []string{student.Name})
+	site := params.document()
 	culler := table(site, "culler")
 	culler["timeout"] = strconv.Itoa(int(cullerTimeout/time.Second)) + "s"
 	culler["interval"] = strconv.Itoa(int(cullerInterval/time.Second)) + "s"
 	culler["kernel_timeout"] = strconv.Itoa(int(kernelTimeout/time.Second)) + "s"
-	sitePath := filepath.Join(dir, "site.toml")
-	writeSite(t, sitePath, site)
-	makeSecrets(t, sitePath, secretFiles{
-		CookieSecret: filepath.Join(state, "jupyterhub_cookie_secret"),
-		ProxyToken:   filepath.Join(state, "proxy_auth_token"),
-	})
-	root := filepath.Join(dir, "root")
-	runHubgen(t, "render", sitePath, "-o", root)
+	_, root := renderHubSite(t, dir, state, site)
 	config := filepath.Join(root, "jupyterhub", "jupyterhub_config.py")
 
 	// Not startHub, which gives the hub 30 seconds to answer: this one also starts the culler's
@@ -80,7 +63,7 @@ func checkCuller(t *testing.T, st *stack) {
 		hub.stop(t, syscall.SIGTERM, 20*time.Second)
 		checkConfigWarnings(t, st, logPath)
 	})
-	proxy := "http://127.0.0.1:" + strconv.Itoa(ports[0])
+	proxy := "http://127.0.0.1:" + strconv.Itoa(params.HubPort)
 	waitForHealth(t, hub, proxy+"/hub/health", 60*time.Second)
 
 	token := strings.TrimSpace(st.run(t, 60*time.Second, state, hubEnv(), jupyterhubProgram, "token", "-f", config, admin))

@@ -34,27 +34,15 @@ func TestSystemdSpawnerLimitsLoad(t *testing.T) {
 func checkSystemdSpawnerLimits(t *testing.T, st *stack) {
 	dir := t.TempDir()
 	state := filepath.Join(dir, "state")
-	ports := freePorts(t, 5)
-	site := siteParams{
-		BaseURL: "/", HubPort: ports[0], HubAPIPort: ports[1], ProxyAPIPort: ports[2], HTTPPort: ports[3], HTTPSPort: ports[4],
-		Cert:     certificate{Cert: filepath.Join(dir, "fullchain.pem"), Key: filepath.Join(dir, "privkey.pem")},
-		StateDir: state, Webroot: dir, PIDFile: filepath.Join(dir, "nginx.pid"),
-		// With accounts: JupyterHub 5 stops at start when the admin role names a user PAM does
-		// not know (see addExampleAdmins).
-		Admins: []string{addSystemUser(t, st, "p").Name}, Allowed: []string{addSystemUser(t, st, "k").Name},
-	}.document()
+	// With accounts: JupyterHub 5 stops at start when the admin role names a user PAM does not
+	// know (see addExampleAdmins).
+	params := hubOnlySite(t, dir, []string{addSystemUser(t, st, "p").Name}, []string{addSystemUser(t, st, "k").Name})
+	site := params.document()
 	table(site, "spawner")["kind"] = "systemd"
 	table(site, "culler")["kernel_timeout"] = "10m"
 	table(site, "limits")["memory"] = "1536M"
 	table(site, "limits")["cpu"] = 0.5
-	sitePath := filepath.Join(dir, "site.toml")
-	writeSite(t, sitePath, site)
-	makeSecrets(t, sitePath, secretFiles{
-		CookieSecret: filepath.Join(state, "jupyterhub_cookie_secret"),
-		ProxyToken:   filepath.Join(state, "proxy_auth_token"),
-	})
-	root := filepath.Join(dir, "root")
-	runHubgen(t, "render", sitePath, "-o", root)
+	_, root := renderHubSite(t, dir, state, site)
 	configDir := filepath.Join(root, "jupyterhub")
 	env := hubEnv()
 

@@ -227,3 +227,37 @@ func makeSecrets(t *testing.T, sitePath string, f secretFiles) {
 		}
 	}
 }
+
+// hubOnlySite is the site of a test that runs the hub without nginx: its five ports free on
+// 127.0.0.1, the state directory and nginx's files under dir (nginx is not started), and the given
+// users. Tests change its document before renderHubSite writes it.
+func hubOnlySite(t *testing.T, dir string, admins, allowed []string) siteParams {
+	t.Helper()
+	ports := freePorts(t, 5)
+	return siteParams{
+		BaseURL: "/",
+		HubPort: ports[0], HubAPIPort: ports[1], ProxyAPIPort: ports[2],
+		HTTPPort: ports[3], HTTPSPort: ports[4],
+		Cert:     certificate{Cert: filepath.Join(dir, "fullchain.pem"), Key: filepath.Join(dir, "privkey.pem")},
+		StateDir: filepath.Join(dir, "state"),
+		Webroot:  dir,
+		PIDFile:  filepath.Join(dir, "nginx.pid"),
+		Admins:   admins,
+		Allowed:  allowed,
+	}
+}
+
+// renderHubSite writes site as dir/site.toml, makes its secrets in stateDir as an administrator
+// would, and renders it into dir/root. It returns the site file's path and the root.
+func renderHubSite(t *testing.T, dir, stateDir string, site map[string]any) (sitePath, root string) {
+	t.Helper()
+	sitePath = filepath.Join(dir, "site.toml")
+	writeSite(t, sitePath, site)
+	makeSecrets(t, sitePath, secretFiles{
+		CookieSecret: filepath.Join(stateDir, "jupyterhub_cookie_secret"),
+		ProxyToken:   filepath.Join(stateDir, "proxy_auth_token"),
+	})
+	root = filepath.Join(dir, "root")
+	runHubgen(t, "render", sitePath, "-o", root)
+	return sitePath, root
+}
