@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -411,14 +412,14 @@ func siteStrings(s *schema.Site) map[string][]string {
 // authBase is the [auth] table a value for key needs to be read at all: an [auth] key counts only
 // for the login types that use it, so the fuzzer puts it in a site of that type.
 func authBase(key string) map[string]string {
-	switch key {
-	case "auth.type":
+	// The login type the key is for, from its row: OIDC when it is one of them, since it needs
+	// the most keys and so checks the most.
+	f, _ := schema.FieldByKey(key)
+	switch {
+	case f.AuthTypes == nil:
 		return nil
-	case "auth.allowed_organizations":
-		return map[string]string{"auth.type": `"github"`, "auth.client_id": `"hub"`}
-	}
-	if !strings.HasPrefix(key, "auth.") {
-		return nil
+	case !slices.Contains(f.AuthTypes, schema.AuthOIDC):
+		return map[string]string{"auth.type": strconv.Quote(f.AuthTypes[0]), "auth.client_id": `"hub"`}
 	}
 	base := map[string]string{
 		"auth.type":          `"oidc"`,
