@@ -20,11 +20,15 @@ type knownPath struct {
 	input bool
 }
 
-// installedOutputs are where `hubgen render -o /etc`, the layout the systemd unit expects, puts
-// the outputs.
+// installedOutputPaths are where `hubgen render -o /etc`, the layout the systemd unit expects,
+// puts the server target's files. render owns them (render.Files); schema cannot import render,
+// so TestInstalledOutputsAreRenders holds this list to render's.
+var installedOutputPaths = []string{"/etc/nginx/nginx.conf", "/etc/jupyterhub/jupyterhub_config.py", "/etc/systemd/system/jupyterhub.service"}
+
+// installedOutputs are installedOutputPaths as the collision check names them.
 var installedOutputs = func() []knownPath {
 	var outputs []knownPath
-	for _, out := range []string{"/etc/nginx/nginx.conf", "/etc/jupyterhub/jupyterhub_config.py", "/etc/systemd/system/jupyterhub.service"} {
+	for _, out := range installedOutputPaths {
 		outputs = append(outputs, knownPath{what: "the output " + out + " (hubgen render -o /etc)", path: out})
 	}
 	return outputs

@@ -1,0 +1,5 @@
+package schema
+
+// InstalledOutputPaths is installedOutputPaths, for the test in package schema_test that compares
+// it with render's outputs (package schema cannot import render).
+var InstalledOutputPaths = installedOutputPaths
