@@ -197,6 +197,7 @@ func checkContents(t *testing.T, deb string) {
 		"/usr/share/hubgen/site.schema.json":                              "-rw-r--r-- root/root",
 		"/usr/share/doc/hubgen/copyright":                                 "-rw-r--r-- root/root",
 		"/usr/share/doc/hubgen/changelog.gz":                              "-rw-r--r-- root/root",
+		"/usr/share/doc/hubgen/README.md.gz":                              "-rw-r--r-- root/root",
 		"/usr/share/doc/hubgen/examples/canvas.toml":                      "-rw-r--r-- root/root",
 		"/usr/share/doc/hubgen/examples/rosters/":                         "drwxr-xr-x root/root",
 		"/usr/share/doc/hubgen/examples/rosters/canvas-engr101-2027s.csv": "-rw-r--r-- root/root",
@@ -366,6 +367,18 @@ func checkInstall(t *testing.T, sys system, deb string) {
 		if !bytes.Equal(got, want) {
 			t.Errorf("the installed canvas example renders %s unlike golden/canvas/%s", rel, rel)
 		}
+	}
+
+	// The licence grant university IT looks for, and the guide.
+	copyright, err := os.ReadFile(sys.path("/usr/share/doc/hubgen/copyright"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(copyright), "Files: *\nCopyright: the hubgen authors\nLicense: BSD-3-Clause\n") {
+		t.Errorf("/usr/share/doc/hubgen/copyright does not grant hubgen under BSD-3-Clause:\n%.600s", copyright)
+	}
+	if got := must("/usr/bin/gzip", "-dc", "/usr/share/doc/hubgen/README.md.gz"); !strings.HasPrefix(got, "# hubgen\n") {
+		t.Errorf("/usr/share/doc/hubgen/README.md.gz is not the README: %.100q", got)
 	}
 
 	schema, err := os.ReadFile(sys.path("/usr/share/hubgen/site.schema.json"))
