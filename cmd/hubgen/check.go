@@ -74,7 +74,7 @@ func runCheck(e *env, paths []string, against, format, target string) int {
 	if github {
 		report = func(ps schema.Problems) { ps.WriteGitHub(e.stdout) }
 	}
-	sites, code := loadSitesReporting(e, paths, target, report)
+	sites, code := loadSitesReporting(e, paths, target, rosterWarningsHidden, report)
 	if sites == nil {
 		return code
 	}

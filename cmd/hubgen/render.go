@@ -73,7 +73,7 @@ func runRender(e *env, paths []string, root string, quiet, force bool, target st
 	if root != "" && target == schema.TargetServer {
 		warnRootInsideOutput(e, root)
 	}
-	sites, code := loadSitesFor(e, paths, target)
+	sites, code := loadSitesFor(e, paths, target, rosterWarningsHidden)
 	if sites == nil {
 		return code
 	}
