@@ -35,9 +35,9 @@ type roster struct {
 	columns     []string // a CSV roster's header, for messages; nil for a .txt roster
 	// listing is set when `hubgen roster` reads the export to make the plain list: then the
 	// export's names and grades are not a warning, since they are being left out.
-	listing bool
-	entries     []rosterEntry
-	problems    Problems
+	listing  bool
+	entries  []rosterEntry
+	problems Problems
 }
 
 // validateRoster checks the roster keys and, when users.roster is set, reads the file and appends
