@@ -44,7 +44,7 @@ func loadSites(e *env, paths []string) ([]loadedSite, int) {
 
 // Whether a command shows the warnings about a roster file's rows (a row without a login, such
 // as Canvas's "Student, Test"; a name listed twice; columns of names and grades). validate,
-// doctor, accounts and secrets show them; render and check, which run at every change and in
+// doctor and accounts show them; render, check and secrets, which run at every change and in
 // CI, do not, so that the same advice does not repeat at every run nor become a CI annotation
 // on every pull request. Errors in a roster are shown by all: they make the site invalid.
 const (
