@@ -28,6 +28,7 @@ userdata_url = "https://login.example.edu/userinfo"
 	f.site = site
 	f.write(site.Auth.ClientSecretFile, "s3cret-value\n", 0o600)
 	f.write(site.Hub.Executable, "#!/opt/hub/bin/python3.11\n", 0o755)
+	f.write("/opt/hub/bin/python3.11", "#!/bin/sh\n", 0o755)
 	f.write("/usr/sbin/useradd", "#!/bin/sh\n", 0o755)
 	f.sys.ImportOAuthenticator = func(python string) (string, error) {
 		if python != "/opt/hub/bin/python3.11" {

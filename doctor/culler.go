@@ -53,7 +53,11 @@ func checkHubPython(site *schema.Site, sys System, _ *facts) Result {
 		return r
 	}
 	sitePython := hubPython(sys, site.Hub.Executable)
-	python := sys.path(sitePython)
+	python := sys.program(sitePython)
+	if _, err := os.Stat(python); err != nil {
+		// A pip line for a Python that is not there would fail too; the hub's program is the fix.
+		return fail(r, fmt.Sprintf("the hub's Python %s: %v (it is the Python of hub.executable %s: fix that first)", python, describeError(err), sys.program(site.Hub.Executable)), "")
+	}
 	var missing []pythonModule
 	var names []string
 	for _, m := range needed {
@@ -80,7 +84,7 @@ func checkHubPython(site *schema.Site, sys System, _ *facts) Result {
 // bin directory).
 func hubPython(sys System, executable string) string {
 	beside := filepath.Join(filepath.Dir(executable), "python3")
-	f, err := os.Open(sys.path(executable))
+	f, err := os.Open(sys.program(executable))
 	if err != nil {
 		return beside
 	}

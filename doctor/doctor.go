@@ -5,6 +5,7 @@
 package doctor
 
 import (
+	"os"
 	"os/exec"
 	"os/user"
 	"path/filepath"
@@ -56,6 +57,25 @@ type System struct {
 	ImportOAuthenticator func(python string) (string, error)
 	// NginxVersion runs `nginx -v` and returns its output.
 	NginxVersion func(nginx string) ([]byte, error)
+	// FindProgram returns where a program is installed on this machine (Debian's
+	// /usr/bin/jupyterhub-singleuser, apt-get), "" when nowhere: fix lines name only programs
+	// that exist.
+	FindProgram func(name string) string
+}
+
+// FindProgram looks for an installed program as an administrator's shell would, then in the
+// directories Debian and pip install programs to, which sudo's and cron's PATH may lack.
+func FindProgram(name string) string {
+	if p, err := exec.LookPath(name); err == nil && filepath.IsAbs(p) {
+		return p
+	}
+	for _, dir := range []string{"/usr/bin", "/usr/local/bin", "/usr/sbin"} {
+		p := filepath.Join(dir, name)
+		if info, err := os.Stat(p); err == nil && info.Mode().IsRegular() && info.Mode().Perm()&0o111 != 0 {
+			return p
+		}
+	}
+	return ""
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -77,6 +97,7 @@ func Local(root, site string) System {
 		PyImport:             importPython,
 		ImportOAuthenticator: importOAuthenticator,
 		NginxVersion:         runNginxVersion,
+		FindProgram:          FindProgram,
 	}
 }
 
@@ -148,6 +169,23 @@ func (sys System) path(p string) string {
 		return p
 	}
 	return filepath.Join(sys.Root, p)
+}
+
+// program is where a program the site names (spawner.cmd, hub.executable, the hub's Python) is
+// on this System. --root is for a tree of the files hubgen makes (secrets, rendered files) or a
+// whole system's root: a program is looked for under it first, and then on this machine, where
+// `doctor --root STAGING` finds the programs installed.
+func (sys System) program(p string) string {
+	if sys.Root == "" {
+		return p
+	}
+	under := filepath.Join(sys.Root, p)
+	if _, err := os.Lstat(under); err != nil {
+		if _, err := os.Stat(p); err == nil {
+			return p
+		}
+	}
+	return under
 }
 
 // hubgen is a hubgen command line for a fix, with --root when doctor was given one.

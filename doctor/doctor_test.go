@@ -99,6 +99,7 @@ func newFixtureOf(t *testing.T, text string) *fixture {
 	}
 	f.write(site.Hub.Executable, "#!/bin/sh\n", 0o755)
 	f.write("/opt/hub/bin/jupyterhub-singleuser", "#!/bin/sh\n", 0o755)
+	f.write("/opt/hub/bin/python3", "#!/bin/sh\n", 0o755) // the hub's Python; PyImport is faked
 	if err := os.MkdirAll(f.path(site.Hub.StateDir), 0o700); err != nil {
 		t.Fatal(err)
 	}
@@ -369,6 +370,7 @@ func TestEachCheckFails(t *testing.T) {
 			name: "culler not installed in Debian's Python", check: "hub python", status: Fail,
 			breakf: func(f *fixture) {
 				f.write(f.site.Hub.Executable, "#!/usr/bin/python3\n# Debian's jupyterhub\n", 0o755)
+				f.write("/usr/bin/python3", "#!/bin/sh\n", 0o755)
 				f.sys.PyImport = func(python, module string) error {
 					if python != filepath.Join(f.root, "usr/bin/python3") {
 						return fmt.Errorf("asked %s, not the #! line's Python", python)

@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/render"
@@ -65,7 +66,12 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 		}
 	}
 	for _, c := range candidates {
+		// A path the site names is looked for on this machine too (see System.program); a name
+		// looked up in the unit's PATH only under the root, whose directories the hub would search.
 		path := sys.path(c)
+		if filepath.IsAbs(program) {
+			path = sys.program(c)
+		}
 		info, err := os.Stat(path)
 		if errors.Is(err, fs.ErrPermission) {
 			return fail(r, fmt.Sprintf("%s %s: %v", key, path, describeError(err)), sys.asRoot())
@@ -82,16 +88,39 @@ func checkProgram(site *schema.Site, sys System, key, program string) Result {
 		r.Detail = fmt.Sprintf("%s %s: executable", key, path)
 		return r
 	}
-	where := sys.path(program)
+	where := sys.program(program)
 	if !filepath.IsAbs(program) {
 		where = fmt.Sprintf("%s in %v", program, render.UnitPath(site.Hub))
 	}
-	// jupyterhub-singleuser comes with the jupyterhub package, and the notebook server with
-	// jupyterlab; both belong in the environment of the hub's own Python.
-	dir := filepath.Dir(sys.path(site.Hub.Executable))
-	return fail(r, fmt.Sprintf("%s %s: does not exist", key, where),
-		shell.Quote(filepath.Join(dir, "python3"))+" -m pip install jupyterhub jupyterlab")
+	return fail(r, fmt.Sprintf("%s %s: does not exist", key, where), installProgramFix(site, sys, key, program))
 }
+
+// installProgramFix is the fix for a missing spawner or hub program, naming only programs that
+// exist: the same program installed elsewhere (Debian's /usr/bin/jupyterhub-singleuser, when the
+// site names /opt/conda's), else pip of the hub's own Python when that Python is there, else
+// Debian's jupyterhub package (which brings jupyterhub and jupyterhub-singleuser).
+func installProgramFix(site *schema.Site, sys System, key, program string) string {
+	name := filepath.Base(program)
+	if sys.FindProgram != nil {
+		if found := sys.FindProgram(name); found != "" && found != program {
+			return fmt.Sprintf("# %s is installed at %s: set %s = %s in %s, then: hubgen render %s -o %s",
+				name, found, key, tomlQuote(found), shell.Quote(sys.Site), shell.Quote(sys.Site), shell.Quote(filepath.Join(rootOr(sys.Root), "etc")))
+		}
+	}
+	python := filepath.Join(filepath.Dir(sys.program(site.Hub.Executable)), "python3")
+	if _, err := os.Stat(python); err == nil {
+		// jupyterhub-singleuser comes with the jupyterhub package, and the notebook server with
+		// jupyterlab; both belong in the environment of the hub's own Python.
+		return shell.Quote(python) + " -m pip install jupyterhub jupyterlab"
+	}
+	if sys.FindProgram != nil && sys.FindProgram("apt-get") != "" {
+		return "apt-get install jupyterhub   # Debian's: /usr/bin/jupyterhub and /usr/bin/jupyterhub-singleuser; then set " + key + " in " + shell.Quote(sys.Site) + " to it"
+	}
+	return "# install JupyterHub (jupyterhub-singleuser comes with it), then set " + key + " in " + shell.Quote(sys.Site) + " to where it is"
+}
+
+// tomlQuote writes a path as a TOML string; paths hubgen accepts hold no quote or backslash.
+func tomlQuote(p string) string { return strconv.Quote(p) }
 
 func checkStateDir(site *schema.Site, sys System, _ *facts) Result {
 	r := Result{Name: "state_dir"}

@@ -1,8 +1,10 @@
 package render
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -30,6 +32,61 @@ type staged struct {
 	target string // the file that will be replaced (a symlink's destination, not the link)
 	temp   string
 	backup string // a hard link to the old target, while renames are under way
+	keep   string // with Force, where a file hubgen did not write is kept: target + KeptSuffix
+}
+
+// KeptSuffix names the copy of a file hubgen did not write that a forced render keeps beside it:
+// /etc/nginx/nginx.conf.hubgen-old. No program reads files so named (nginx includes *.conf from
+// conf.d and sites-enabled/*; systemd loads *.service).
+const KeptSuffix = ".hubgen-old"
+
+// A WriteOption is a choice about how Write treats the files already there.
+type WriteOption func(*writeOptions)
+
+type writeOptions struct {
+	force bool
+	kept  func(file, keptAs string)
+}
+
+// Force lets Write replace files that hubgen did not write. Each is kept beside itself as
+// NAME.hubgen-old (never over an existing one), and kept, when not nil, is told of each after the
+// write has succeeded.
+func Force(kept func(file, keptAs string)) WriteOption {
+	return func(o *writeOptions) { o.force, o.kept = true, kept }
+}
+
+// ForeignFilesError is Write's refusal to replace files it did not write: it changed nothing.
+type ForeignFilesError struct {
+	Files []string // the files, as their targets (a symlink's destination)
+}
+
+func (e *ForeignFilesError) Error() string {
+	return fmt.Sprintf("refusing to replace %s: not written by hubgen (no %q header)",
+		strings.Join(e.Files, ", "), "# "+HeaderPrefix+"...")
+}
+
+// WrittenByHubgen tells whether data, a file's contents, is one hubgen wrote (any version): it
+// starts with the header. An empty file is taken as one: replacing it loses nothing.
+func WrittenByHubgen(data []byte) bool {
+	return len(data) == 0 || bytes.HasPrefix(data, []byte("# "+HeaderPrefix))
+}
+
+// foreign tells whether target exists and is not a file hubgen wrote.
+func foreign(target string) (bool, error) {
+	f, err := os.Open(target)
+	if errors.Is(err, fs.ErrNotExist) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read %s to see whether hubgen wrote it: %w", target, err)
+	}
+	defer f.Close()
+	head := make([]byte, len("# "+HeaderPrefix))
+	n, err := io.ReadFull(f, head)
+	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+		return false, fmt.Errorf("read %s to see whether hubgen wrote it: %w", target, err)
+	}
+	return !WrittenByHubgen(head[:n]), nil
 }
 
 // Write puts files under root, all or nothing. Each file is written to a temporary file in its
@@ -37,7 +94,15 @@ type staged struct {
 // fails, the files already replaced are put back. A file that exists keeps its mode and owner; a
 // symlink stays a symlink and the file it points to is replaced. No temporary file is left. Writes
 // into one root take turns (see lockRoot); one that waits too long fails, naming the lock.
-func Write(root string, files map[string][]byte) (err error) {
+//
+// A file that exists and that hubgen did not write (Debian's own nginx.conf, or one written by
+// hand) is not replaced: Write returns a *ForeignFilesError naming every such file and writes
+// nothing, unless the Force option is given.
+func Write(root string, files map[string][]byte, opts ...WriteOption) (err error) {
+	var o writeOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
@@ -65,10 +130,24 @@ func Write(root string, files map[string][]byte) (err error) {
 		}
 	}()
 
+	var foreignFiles []string
 	for _, p := range paths {
 		target, err := resolveTarget(filepath.Join(root, filepath.FromSlash(p)))
 		if err != nil {
 			return err
+		}
+		isForeign, err := foreign(target)
+		if err != nil {
+			return err
+		}
+		if isForeign {
+			foreignFiles = append(foreignFiles, target)
+			if !o.force {
+				continue
+			}
+		}
+		if len(foreignFiles) > 0 && !o.force {
+			continue // nothing is staged once a refusal is certain; the loop only collects them
 		}
 		dirs, err := mkdirAll(filepath.Dir(target))
 		created = append(created, dirs...)
@@ -79,14 +158,30 @@ func Write(root string, files map[string][]byte) (err error) {
 		if err != nil {
 			return err
 		}
+		if isForeign {
+			s.keep = target + KeptSuffix
+		}
 		all = append(all, s)
+	}
+	if len(foreignFiles) > 0 && !o.force {
+		return &ForeignFilesError{Files: foreignFiles}
 	}
 	if stagedHook != nil {
 		if err := stagedHook(); err != nil {
 			return err
 		}
 	}
-	return commit(all)
+	if err := commit(all); err != nil {
+		return err
+	}
+	if o.kept != nil {
+		for _, s := range all {
+			if s.keep != "" {
+				o.kept(s.target, s.keep)
+			}
+		}
+	}
+	return nil
 }
 
 // resolveTarget follows a symlink at path to the file it names: configuration kept in a
@@ -212,7 +307,7 @@ func removeLeftovers(target string) {
 // commit renames every staged file into place. Old targets are first hard-linked to a backup name
 // so that, if a later rename fails, the ones done can be undone.
 func commit(all []*staged) (err error) {
-	var done []*staged
+	var done, kept []*staged
 	defer func() {
 		for _, s := range all {
 			if s.backup == "" {
@@ -230,8 +325,25 @@ func commit(all []*staged) (err error) {
 					os.Remove(s.target) // it did not exist before
 				}
 			}
+			for _, s := range kept {
+				os.Remove(s.keep) // the target is back in place
+			}
 		}
 	}()
+	// A file hubgen did not write is kept under its own name first, never over another one: an
+	// earlier kept file is the only copy of what was there before hubgen.
+	for _, s := range all {
+		if s.keep == "" {
+			continue
+		}
+		if err := os.Link(s.target, s.keep); err != nil {
+			if errors.Is(err, fs.ErrExist) {
+				return fmt.Errorf("keep %s as %s: that file exists already (move it away first)", s.target, s.keep)
+			}
+			return fmt.Errorf("keep %s as %s: %w", s.target, s.keep, err)
+		}
+		kept = append(kept, s)
+	}
 	for _, s := range all {
 		if _, err := os.Lstat(s.target); err == nil {
 			backup := s.temp + ".old"

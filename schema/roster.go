@@ -9,6 +9,8 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
+	"sort"
 	"strings"
 	"unicode/utf8"
 )
@@ -28,10 +30,14 @@ type rosterEntry struct {
 
 // roster reads one roster file into entries, collecting its problems at the file's own lines.
 type roster struct {
-	file        string // the path as messages show it: the site file's directory joined with users.roster
-	emailDomain string // users.roster_email_domain, or ""
-	entries     []rosterEntry
-	problems    Problems
+	file        string   // the path as messages show it: the site file's directory joined with users.roster
+	emailDomain string   // users.roster_email_domain, or ""
+	columns     []string // a CSV roster's header, for messages; nil for a .txt roster
+	// listing is set when `hubgen roster` reads the export to make the plain list: then the
+	// export's names and grades are not a warning, since they are being left out.
+	listing  bool
+	entries  []rosterEntry
+	problems Problems
 }
 
 // validateRoster checks the roster keys and, when users.roster is set, reads the file and appends
@@ -91,7 +97,7 @@ func validateRoster(c *checker) {
 	}
 	read := true
 	if ext == ".csv" {
-		read = ro.readCSV(c, data, u.RosterColumn)
+		read = ro.readCSV(data, u.RosterColumn, func(msg string) { c.atValue("users.roster_column", "%s", msg) })
 	} else {
 		ro.readText(data)
 	}
@@ -177,6 +183,14 @@ func (ro *roster) add(value string, line, col int) {
 		name = name[:at]
 	}
 	if m := usernameProblem(name); m.summary != "" {
+		if isNumber(name) && ro.columns != nil {
+			// A column of student numbers, not logins: the fix is another column.
+			set := "set users.roster_column to"
+			if ro.listing {
+				set = "give --column"
+			}
+			m.fix = "this column holds numbers, not logins: " + set + " the column of usernames, one of: " + strings.Join(ro.columns, ", ")
+		}
 		ro.report(line, col, SeverityError, m)
 		return
 	}
@@ -261,8 +275,9 @@ func normalizeHeader(h string) string {
 }
 
 // readCSV reads a CSV roster with a header row. column is users.roster_column, or "" to pick the
-// first of RosterColumns the header has. It tells whether it got past the header.
-func (ro *roster) readCSV(c *checker, data []byte, column string) bool {
+// first of RosterColumns the header has; missingColumn reports a column the header lacks, where
+// the column was given. It tells whether it got past the header.
+func (ro *roster) readCSV(data []byte, column string, missingColumn func(string)) bool {
 	data = bytes.TrimPrefix(data, utf8BOM)
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comma = csvDelimiter(data)
@@ -289,7 +304,7 @@ func (ro *roster) readCSV(c *checker, data []byte, column string) bool {
 	if column != "" {
 		i, found := index[normalizeHeader(column)]
 		if !found {
-			c.atValue("users.roster_column", "%s is not a column of %s (its columns: %s)", quote(column), ro.file, strings.Join(names, ", "))
+			missingColumn(fmt.Sprintf("%s is not a column of %s (its columns: %s)", quote(column), ro.file, strings.Join(names, ", ")))
 			return false
 		}
 		col = i
@@ -306,6 +321,10 @@ func (ro *roster) readCSV(c *checker, data []byte, column string) bool {
 		}
 	}
 	colName := names[col]
+	ro.columns = names
+	if !ro.listing {
+		ro.warnPersonalColumns(names, col)
+	}
 
 	for {
 		record, err := cr.Read()
@@ -336,6 +355,86 @@ func (ro *roster) readCSV(c *checker, data []byte, column string) bool {
 		_, c := cr.FieldPos(col)
 		ro.add(value, line, c)
 	}
+}
+
+// warnPersonalColumns warns about a roster that holds more than logins: people's names, grades or
+// scores, as Canvas's "Export Entire Gradebook" and Moodle's participants table do. The roster is
+// committed beside the site file, often to a repository others can read, so hubgen points at the
+// plain list `hubgen roster` makes from it. col is the username column, which is not counted.
+func (ro *roster) warnPersonalColumns(names []string, col int) {
+	var personal []string
+	for i, h := range names {
+		if i != col && personalColumn(h) {
+			personal = append(personal, h)
+		}
+	}
+	if len(personal) == 0 {
+		return
+	}
+	const most = 4
+	shown := strings.Join(personal[:min(len(personal), most)], ", ")
+	if len(personal) > most {
+		shown += fmt.Sprintf(" and %d more", len(personal)-most)
+	}
+	ro.warn(1, 1, "has columns with people's names or grades (%s), which do not belong in a repository (commit only the usernames: hubgen roster %s > rosters/NAME.txt, then set users.roster = \"rosters/NAME.txt\")",
+		shown, ro.file)
+}
+
+// personalColumn tells whether a CSV header names a column of people's names or of grades.
+// Canvas's gradebook has "Student", scores and "Final Grade", and one column per assignment named
+// "Title (ID)"; Moodle's participants table has "First name" and "Last name".
+func personalColumn(header string) bool {
+	h := normalizeHeader(header)
+	switch h {
+	case "student", "name", "first_name", "last_name", "firstname", "lastname", "surname",
+		"given_name", "family_name", "full_name", "fullname", "display_name", "sortable_name", "preferred_name":
+		return true
+	}
+	for _, word := range []string{"score", "grade", "points", "mark", "percent"} {
+		if strings.Contains(h, word) {
+			return true
+		}
+	}
+	return canvasAssignmentRE.MatchString(strings.TrimSpace(header))
+}
+
+// canvasAssignmentRE is a Canvas gradebook's assignment column: "Homework 1 (123456)".
+var canvasAssignmentRE = regexp.MustCompile(`\(\d+\)$`)
+
+// ReadRoster reads a roster file as users.roster does, with users.roster_column (column, or ""
+// for the first of RosterColumns) and users.roster_email_domain (emailDomain, or ""), and returns
+// its usernames in file order, each once, and its problems (warnings included) at the roster's
+// own lines. It is for `hubgen roster`, which turns an export into the plain list to commit.
+func ReadRoster(file, column, emailDomain string) ([]string, Problems, error) {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	ro := &roster{file: file, emailDomain: emailDomain, listing: true}
+	if ro.checkEncoding(data) {
+		switch strings.ToLower(filepath.Ext(file)) {
+		case ".csv":
+			ro.readCSV(data, column, func(msg string) { ro.problem(1, 1, "%s", msg) })
+		default:
+			if column != "" {
+				ro.problem(1, 1, "is not a .csv file, so it has no column %s (one username a line has no columns)", quote(column))
+			} else {
+				ro.readText(data)
+			}
+		}
+	}
+	seen := map[string]int{}
+	var names []string
+	for _, e := range ro.entries {
+		if line, dup := seen[e.name]; dup {
+			ro.problems = append(ro.problems, e.problem(file, SeverityWarning, messagef("%q is listed twice (line %d has it too)", e.name, line)))
+			continue
+		}
+		seen[e.name] = e.line
+		names = append(names, e.name)
+	}
+	sort.SliceStable(ro.problems, func(i, j int) bool { return ro.problems[i].Start.Line < ro.problems[j].Start.Line })
+	return names, ro.problems, nil
 }
 
 // csvError reports a CSV syntax error where encoding/csv found it.

@@ -27,7 +27,21 @@ cmd = "/opt/conda/bin/jupyterhub-singleuser"
 
 // loadRosterSite writes site.toml with usersLines and the files into a new directory, loads it,
 // and returns the allowed users and every problem printed relative to that directory.
+//
+// The warning about columns of names and grades is left out: most rows here use realistic exports,
+// which have them. TestRosterPersonalColumns tests it with loadRosterSiteAll.
 func loadRosterSite(t testing.TB, usersLines string, files map[string]string) (allowed, problems []string) {
+	t.Helper()
+	allowed, all := loadRosterSiteAll(t, usersLines, files)
+	for _, p := range all {
+		if !strings.Contains(p, "has columns with people's names or grades") {
+			problems = append(problems, p)
+		}
+	}
+	return allowed, problems
+}
+
+func loadRosterSiteAll(t testing.TB, usersLines string, files map[string]string) (allowed, problems []string) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, content := range files {
@@ -275,8 +289,10 @@ func TestRosterExamples(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", path, err)
 		}
-		if len(site.Warnings) > 0 {
-			t.Errorf("%s: warnings:\n%v", path, site.Warnings)
+		// The examples are exports as the LMS makes them, names and grades included: the one
+		// warning says to commit the plain list instead.
+		if len(site.Warnings) != 1 || !strings.Contains(site.Warnings[0].Summary, "has columns with people's names or grades") {
+			t.Errorf("%s: warnings:\n%v\nwant only the one about names and grades", path, site.Warnings)
 		}
 		if diff := cmp.Diff(want, site.Users.AllowedUsers); diff != "" {
 			t.Errorf("%s: allowed users (-want +got):\n%s", path, diff)
@@ -369,5 +385,50 @@ func TestRosterSlips(t *testing.T) {
 				t.Errorf("problems (-want +got):\n%s", diff)
 			}
 		})
+	}
+}
+
+// TestRosterPersonalColumns: a roster with people's names or grades beside the logins gets one
+// warning, naming those columns (not the login column) and the command that makes a plain list;
+// a roster of logins alone gets none.
+func TestRosterPersonalColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name, csv string
+		want      []string
+	}{
+		{"canvas gradebook", "Student,ID,SIS User ID,SIS Login ID,Section,Homework 1 (4101),Current Score,Final Grade\nAda L,1,9001,ada,S1,10,90,A\n", []string{
+			`r.csv:1:1: warning: users.roster: has columns with people's names or grades (Student, Homework 1 (4101), Current Score, Final Grade), which do not belong in a repository (commit only the usernames: hubgen roster r.csv > rosters/NAME.txt, then set users.roster = "rosters/NAME.txt")`,
+		}},
+		{"moodle participants", "First name,Last name,Email address,Roles\nAda,L,ada@college.edu,Student\n", []string{
+			`r.csv:1:1: warning: users.roster: has columns with people's names or grades (First name, Last name), which do not belong in a repository (commit only the usernames: hubgen roster r.csv > rosters/NAME.txt, then set users.roster = "rosters/NAME.txt")`,
+		}},
+		{"many", "Username,Name,A (1),B (2),C (3),D (4)\nada,Ada,1,2,3,4\n", []string{
+			`r.csv:1:1: warning: users.roster: has columns with people's names or grades (Name, A (1), B (2), C (3) and 1 more), which do not belong in a repository (commit only the usernames: hubgen roster r.csv > rosters/NAME.txt, then set users.roster = "rosters/NAME.txt")`,
+		}},
+		{"logins only", "Username,Section\nada,S1\n", nil},
+		{"the login column is not counted", "Name\nada\n", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			users := `roster = "r.csv"`
+			if strings.HasPrefix(tc.csv, "First name") {
+				users += "\nroster_email_domain = \"college.edu\""
+			}
+			if tc.name == "the login column is not counted" {
+				users += "\nroster_column = \"Name\""
+			}
+			_, problems := loadRosterSiteAll(t, users, map[string]string{"r.csv": tc.csv})
+			if diff := cmp.Diff(tc.want, problems); diff != "" {
+				t.Errorf("problems (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestRosterNumbers: a column of student numbers is refused with the fix: another column.
+func TestRosterNumbers(t *testing.T) {
+	_, problems := loadRosterSite(t, "roster = \"r.csv\"\nroster_column = \"SIS User ID\"", map[string]string{"r.csv": "SIS User ID,SIS Login ID\n9001,ada\n"})
+	want := []string{`r.csv:2:1: users.roster: "9001" is a number, not a username (this column holds numbers, not logins: set users.roster_column to the column of usernames, one of: SIS User ID, SIS Login ID)`}
+	if diff := cmp.Diff(want, problems); diff != "" {
+		t.Errorf("problems (-want +got):\n%s", diff)
 	}
 }

@@ -11,6 +11,11 @@ type ScaffoldOptions struct {
 	Domain string
 	Admins []string
 	Course string // serves the hub under /Course/ and keeps its state in /srv/jupyterhub/Course
+	// FileName is the site file's name, for the header's commands; "" for site.toml.
+	FileName string
+	// SingleUser is the jupyterhub-singleuser installed on this machine (Debian's
+	// /usr/bin/jupyterhub-singleuser), for spawner.cmd; "" to leave the example.
+	SingleUser string
 }
 
 // exampleDomain is the domain Fields' examples are written for; ScaffoldOptions.Domain replaces it.
@@ -26,13 +31,17 @@ func Scaffold(o ScaffoldOptions) string {
 	if o.Course != "" {
 		course = " for " + o.Course
 	}
-	fmt.Fprintf(&b, `# site.toml%s: one course's JupyterHub behind nginx, rendered by hubgen.
+	name := "site.toml"
+	if o.FileName != "" {
+		name = commentSafe(o.FileName)
+	}
+	fmt.Fprintf(&b, `# %s%s: one course's JupyterHub behind nginx, rendered by hubgen.
 # Written by "hubgen init". Every key is here: the required ones set, the optional ones commented
 # out. Each comment says what the key does and its default. After editing, run
-#     hubgen validate site.toml
+#     hubgen validate %s
 # For an editor that underlines mistakes as you type, run "hubgen schema > site.schema.json" and
 # put "#:schema ./site.schema.json" on this file's first line.
-`, course)
+`, name, course, name)
 	if o.Course != "" {
 		// A sub-path changes the hub's address: say so where it cannot be missed.
 		domain := o.Domain
@@ -78,6 +87,8 @@ func fieldComment(f Field, values map[string]string, o ScaffoldOptions) string {
 	case o.Course != "" && inCourseStateDir(f.Key):
 		file := path.Base(unquoted(f.Example))
 		return f.Doc + "; default state_dir + /" + file + ", here " + commentSafe(o.courseStateDir()+"/"+file)
+	case f.Key == "spawner.cmd" && o.SingleUser != "":
+		return f.Doc + "; required (found on the machine that ran hubgen init: check it is the server's)"
 	case f.Required && values[f.Key] == f.Example:
 		// No flag sets it, so the value is the example: right for many installs, not all.
 		return f.Doc + "; required (this is an example: check it)"
@@ -114,6 +125,9 @@ func scaffoldValues(o ScaffoldOptions) map[string]string {
 		v["users.admin"] = tomlValueText(o.Admins)
 	} else {
 		v["users.admin"] = `[]  # fill in your username, like ["peter"]`
+	}
+	if o.SingleUser != "" {
+		v["spawner.cmd"] = tomlValueText([]string{o.SingleUser})
 	}
 	if o.Course != "" {
 		v["hub.base_url"] = tomlString("/" + o.Course + "/")

@@ -53,6 +53,8 @@ func usernameProblem(u string) message {
 		return messagef("is empty (a username, like \"kendra\")")
 	case lower != u && usernameOK(lower):
 		return messagef("%q has an uppercase letter (usernames are lowercase: %q)", u, lower)
+	case isNumber(u):
+		return messagef("%s is a number, not a username (a username starts with a lowercase letter or \"_\": use the person's login name, not a student or employee number)", quote(u))
 	case !usernameOK(u):
 		first, _ := utf8.DecodeRuneInString(u)
 		if !(first == '_' || first >= 'a' && first <= 'z') && (first < 0x80 && unicode.IsPrint(first)) {
@@ -64,6 +66,11 @@ func usernameProblem(u string) message {
 		return messagef("%s is not a username (%s; use lowercase letters, digits, \"_\", \"-\" and \".\")", quote(u), badRune(u, usernameRune))
 	}
 	return message{}
+}
+
+// isNumber tells whether s is all ASCII digits, as a student number is.
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }
 
 // usernameOK tells whether u matches UsernamePattern. It is written out rather than a regexp

@@ -153,14 +153,12 @@ Upstream-Name: hubgen
 Source: https://github.com/hubgen/hubgen
 
 EOF
-  if [[ -f LICENSE ]]; then
-    printf 'Files: *\nCopyright: the hubgen authors\n'
-    license_field LICENSE
-  else
-    echo "release.sh: warning: no LICENSE file: the package says that no licence has been granted" >&2
-    printf 'Files: *\nCopyright: the hubgen authors\nLicense: none\n'
-    printf ' The hubgen repository has no LICENSE file yet: no licence has been granted.\n'
-  fi
+  # hubgen is BSD-3-Clause (LICENSE), as JupyterHub and its tools are; a package without the
+  # grant could not be deployed, so a release without LICENSE fails.
+  [[ -f LICENSE ]] || die "no LICENSE file at the repository's root"
+  [[ $(license_of LICENSE) == BSD-3-Clause ]] || die "LICENSE is not the BSD-3-Clause text"
+  printf 'Files: *\nCopyright: the hubgen authors\n'
+  license_field LICENSE
   local mods mod ver dir name file
   mods=$(go version -m "$bin" | awk '$1 == "dep" { print $2, $3 }')
   [[ -n $mods ]] || die "go version -m $bin lists no modules"
@@ -191,6 +189,8 @@ for arch in "${arches[@]}"; do
   install -m 0644 "$work/hubgen.bash" "$root/usr/share/bash-completion/completions/hubgen"
   install -m 0644 "$work/site.schema.json" "$root/usr/share/hubgen/site.schema.json"
   cp -R examples "$doc/examples"
+  # The whole guide, as Debian policy 12.3 wants a large file in /usr/share/doc: gzip -9.
+  gzip -9n <README.md >"$doc/README.md.gz"
   copyright "$bin" >"$doc/copyright"
   # A native package's changelog is changelog.gz (lintian: wrong-name-for-changelog-of-native-package).
   {

@@ -17,8 +17,13 @@ command that fixes it:
 
 ` + doctorCheckList() + `
 
-Users are looked up on this machine even with --root, which is put before every path of the site
-(the same prefix as hubgen secrets --root).
+--root DIR is put before every path of the site (the same prefix as hubgen secrets --root):
+the certificate, the secrets, state_dir, the rendered files. The programs the site names by an
+absolute path (spawner.cmd, hub.executable and the hub's Python) are looked for under DIR first
+and then on this machine, where a hub staged under DIR would run them. Users are looked up on
+this machine. A fix line names only programs that exist: for a missing jupyterhub-singleuser,
+the one installed elsewhere (Debian's /usr/bin/jupyterhub-singleuser), else pip of the hub's
+own Python, else apt-get install jupyterhub.
 
 Exit status: 0 no check failed (warnings allowed); 1 a check failed or the site is invalid;
 2 the site file cannot be read, or a usage error.`,

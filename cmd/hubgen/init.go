@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 
+	"github.com/hubgen/hubgen/doctor"
 	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
@@ -21,7 +23,8 @@ set, the optional ones commented out, each under a line saying what it does and 
 
 --domain fills in domain and the Let's Encrypt certificate paths; --admin (repeatable) fills in
 users.admin; --course NAME serves the hub under /NAME/ and keeps its state in
-/srv/jupyterhub/NAME. A required value no flag gave is left empty, so that hubgen validate
+/srv/jupyterhub/NAME. spawner.cmd is the jupyterhub-singleuser installed on this machine
+(Debian's /usr/bin/jupyterhub-singleuser, or the one on PATH), else an example to check. A required value no flag gave is left empty, so that hubgen validate
 names each one to fill in.
 
 Without -o the file is printed to standard output. -o never overwrites a file unless --force.`,
@@ -44,6 +47,10 @@ func runInit(e *env, rest []string, o schema.ScaffoldOptions, out string, force 
 		return exitFailure
 	}
 
+	if out != "" {
+		o.FileName = filepath.Base(out)
+	}
+	o.SingleUser = findSingleUser()
 	text := schema.Scaffold(o)
 	placeholders, bad := checkTemplate(text, o)
 	if len(bad) > 0 {
@@ -71,6 +78,11 @@ func runInit(e *env, rest []string, o schema.ScaffoldOptions, out string, force 
 	}
 	return exitOK
 }
+
+// findSingleUser finds the jupyterhub-singleuser installed on this machine, which init puts in
+// spawner.cmd: on Debian /usr/bin/jupyterhub-singleuser, or a conda or venv one on the PATH.
+// A variable, so that the tests' golden files do not depend on the machine.
+var findSingleUser = func() string { return doctor.FindProgram("jupyterhub-singleuser") }
 
 // writeNew writes a new file, or replaces one only when force is set: a course's site file holds
 // work that a second init must not silently throw away.

@@ -246,3 +246,39 @@ func TestInitRefusesBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// TestInitFindsSingleUser: init puts the jupyterhub-singleuser it finds on the machine (Debian's
+// /usr/bin/jupyterhub-singleuser) in spawner.cmd, not /opt/conda's example, and its header names
+// the file it writes.
+func TestInitFindsSingleUser(t *testing.T) {
+	defer func(f func() string) { findSingleUser = f }(findSingleUser)
+	findSingleUser = func() string { return "/usr/bin/jupyterhub-singleuser" }
+	site := filepath.Join(t.TempDir(), "engr101.toml")
+	if code, _, stderr := hubgen(t, "init", "--domain", "hub.college.edu", "--admin", "prof", "-o", site); code != exitOK {
+		t.Fatalf("init: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(data)
+	for _, want := range []string{
+		"# engr101.toml: one course's JupyterHub",
+		"#     hubgen validate engr101.toml\n",
+		"\ncmd = [\"/usr/bin/jupyterhub-singleuser\"]\n",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("init -o engr101.toml lacks %q:\n%.600s", want, text)
+		}
+	}
+	if strings.Contains(text, "\ncmd = [\"/opt/conda") {
+		t.Error("spawner.cmd is still the /opt/conda example")
+	}
+	loaded, err := schema.Load(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if loaded.Hub.Executable != "/usr/bin/jupyterhub" {
+		t.Errorf("hub.executable defaults to %s, want /usr/bin/jupyterhub beside the found jupyterhub-singleuser", loaded.Hub.Executable)
+	}
+}

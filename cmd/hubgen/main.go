@@ -29,7 +29,7 @@ const (
 var commands []*command
 
 func init() {
-	commands = []*command{cmdRender, cmdValidate, cmdCheck, cmdSecrets, cmdDoctor, cmdAccounts, cmdInit, cmdSchema, cmdVersion, cmdHelp}
+	commands = []*command{cmdRender, cmdValidate, cmdCheck, cmdSecrets, cmdDoctor, cmdAccounts, cmdRoster, cmdInit, cmdSchema, cmdVersion, cmdHelp}
 }
 
 // env is what a command may touch, so that tests run commands in-process.

@@ -47,6 +47,24 @@ func TestRenderSeveralSites(t *testing.T) {
 	}
 }
 
+// TestRosterWarningsOnlyWhereAsked: the Canvas and Moodle examples are exports as the LMS makes
+// them: valid, with the warning that names and grades do not belong in a repository, and nothing
+// else; render and check, which run at every change and in CI, do not repeat it.
+func TestRosterWarningsOnlyWhereAsked(t *testing.T) {
+	code, _, stderr := hubgen(t, "validate", siteMinimal, siteCourse, "../../examples/canvas.toml", "../../examples/moodle.toml")
+	if code != exitOK || strings.Count(stderr, "\n") != 2 || strings.Count(stderr, "has columns with people's names or grades") != 2 {
+		t.Errorf("all valid: exit %d, stderr %q", code, stderr)
+	}
+	root := t.TempDir()
+	if code, _, stderr = hubgen(t, "render", "-q", "../../examples/canvas.toml", "-o", root); code != exitOK || stderr != "" {
+		t.Errorf("render of the Canvas example: exit %d, stderr %q; want 0 and nothing", code, stderr)
+	}
+	code, stdout, stderr := hubgen(t, "check", "../../examples/canvas.toml", "--against", root, "--format", "github")
+	if code != exitOK || stdout != "" || stderr != "" {
+		t.Errorf("check of the Canvas example: exit %d, stdout %q, stderr %q; want 0 and nothing", code, stdout, stderr)
+	}
+}
+
 // failingWriter fails every write, as a full disk or a closed pipe does.
 type failingWriter struct{}
 

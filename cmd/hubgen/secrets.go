@@ -4,8 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 
 	"github.com/hubgen/hubgen/internal/shell"
+	"github.com/hubgen/hubgen/schema"
 	"github.com/hubgen/hubgen/secrets"
 )
 
@@ -25,6 +29,11 @@ with contents that are not of its kind, is reported, and left for you to fix or 
 
 --root DIR is put before every path, to prepare a tree for an image or a test.
 
+On an OIDC or GitHub site, the client secret file (auth.client_secret_file) is not made: the
+identity provider issues that secret. secrets says whether it is there, and if not, the command
+that creates it empty with mode 0600 for you to paste the secret into. It never reads or prints
+the file's contents.
+
 Exit status: 0 every file exists and is good; 1 the site is invalid or an existing file is not
 good; 2 a file could not be created or read, or a usage error.`,
 	minArgs: 1,
@@ -40,7 +49,8 @@ func runSecrets(e *env, paths []string, root string, rootGiven bool) int {
 	if root == "" && rootGiven {
 		return usageErrorIn(e, "secrets", "--root is empty (give a directory, or leave --root out to write the real paths)")
 	}
-	sites, code := loadSites(e, paths)
+	// A roster's warnings are validate's and doctor's to show: secrets has nothing to do with them.
+	sites, code := loadSitesFor(e, paths, schema.TargetServer, rosterWarningsHidden)
 	if sites == nil || sites[0].site == nil {
 		return code
 	}
@@ -73,7 +83,32 @@ func runSecrets(e *env, paths []string, root string, rootGiven bool) int {
 		fmt.Fprintf(e.stderr, "hubgen secrets: %v\n", err)
 		code = max(code, exitFailure)
 	}
+	if site := sites[0].site; site.Auth.OAuth() {
+		fmt.Fprintln(e.stdout, clientSecretNote(site, root))
+	}
 	return code
+}
+
+// clientSecretNote says what becomes of auth.client_secret_file, which secrets does not make: the
+// identity provider issues the client secret, and only the administrator can paste it. The file's
+// contents are never read here, let alone printed.
+func clientSecretNote(site *schema.Site, root string) string {
+	path := site.Auth.ClientSecretFile
+	if root != "" {
+		path = filepath.Join(root, path)
+	}
+	quoted := shell.Quote(path)
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("todo    %s (auth.client_secret_file): not made by hubgen, since your provider issues the client secret for client_id %s; create it empty and paste the secret into it: (umask 077 && touch %s) && editor %s",
+			path, shell.Quote(site.Auth.ClientID), quoted, quoted)
+	case err != nil:
+		return fmt.Sprintf("todo    %s (auth.client_secret_file): %v; the hub reads the client secret from it at start", path, errors.Unwrap(err))
+	case info.Mode().Perm()&0o077 != 0:
+		return fmt.Sprintf("todo    %s (auth.client_secret_file): mode %#o lets others read the client secret, and the hub refuses it: chmod 600 %s", path, info.Mode().Perm(), quoted)
+	}
+	return fmt.Sprintf("kept    %s (auth.client_secret_file): exists, mode %#o; hubgen never makes or changes it (hubgen doctor checks it is not empty)", path, info.Mode().Perm())
 }
 
 // flagGiven tells whether the flag name was on the command line, even with an empty value.

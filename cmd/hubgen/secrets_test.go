@@ -148,3 +148,40 @@ func readSecretsSite(t *testing.T, path string) string {
 	}
 	return string(data)
 }
+
+// TestSecretsSaysWhatOfTheClientSecret: on an OIDC site, secrets does not make the client secret
+// file (the provider issues the secret) but says whether it is there and how to make it, and it
+// never prints what the file holds.
+func TestSecretsSaysWhatOfTheClientSecret(t *testing.T) {
+	root := t.TempDir()
+	const site = "../../examples/sso.toml"
+	file := filepath.Join(root, "srv/jupyterhub/data201/oauth_client_secret")
+	code, stdout, stderr := hubgen(t, "secrets", site, "--root", root)
+	want := "todo    " + file + " (auth.client_secret_file): not made by hubgen, since your provider issues the client secret for client_id data201-jupyterhub; create it empty and paste the secret into it: (umask 077 && touch " + file + ") && editor " + file + "\n"
+	if code != exitOK || !strings.HasSuffix(stdout, want) || stderr != "" {
+		t.Errorf("missing: exit %d, stdout %q, stderr %q; want 0 and the line %q, nothing on stderr (no roster warning either)", code, stdout, stderr, want)
+	}
+	if _, err := os.Stat(file); err == nil {
+		t.Error("secrets made the client secret file")
+	}
+
+	const value = "provider-issued-s3cret"
+	if err := os.WriteFile(file, []byte(value+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, stdout, _ = hubgen(t, "secrets", site, "--root", root)
+	if !strings.Contains(stdout, "mode 0644 lets others read the client secret, and the hub refuses it: chmod 600 "+file) {
+		t.Errorf("0644: stdout %q, want the chmod line", stdout)
+	}
+	os.Chmod(file, 0o600)
+	_, stdout, stderr = hubgen(t, "secrets", site, "--root", root)
+	if !strings.Contains(stdout, "kept    "+file+" (auth.client_secret_file): exists, mode 0600") {
+		t.Errorf("0600: stdout %q, want the kept line", stdout)
+	}
+	if strings.Contains(stdout+stderr, value) {
+		t.Error("secrets printed the client secret")
+	}
+	if data, _ := os.ReadFile(file); string(data) != value+"\n" {
+		t.Error("secrets changed the client secret file")
+	}
+}

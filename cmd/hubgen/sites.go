@@ -37,18 +37,28 @@ func siteDir(name string, several bool) string {
 // stop the others from being checked. The exit code is the worst seen: 2 for a file that could not
 // be read, 1 for an invalid one.
 func loadSites(e *env, paths []string) ([]loadedSite, int) {
-	return loadSitesReporting(e, paths, schema.TargetServer, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
+	return loadSitesReporting(e, paths, schema.TargetServer, rosterWarningsShown, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
 }
+
+// Whether a command shows the warnings about a roster file's rows (a row without a login, such
+// as Canvas's "Student, Test"; a name listed twice; columns of names and grades). validate,
+// doctor and accounts show them; render, check and secrets, which run at every change and in
+// CI, do not, so that the same advice does not repeat at every run nor become a CI annotation
+// on every pull request. Errors in a roster are shown by all: they make the site invalid.
+const (
+	rosterWarningsShown  = true
+	rosterWarningsHidden = false
+)
 
 // loadSitesFor is loadSites for a render target: a site that does not suit the target (PAM on
 // Kubernetes) is invalid, and keys the target ignores are warnings.
-func loadSitesFor(e *env, paths []string, target string) ([]loadedSite, int) {
-	return loadSitesReporting(e, paths, target, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
+func loadSitesFor(e *env, paths []string, target string, rosterWarnings bool) ([]loadedSite, int) {
+	return loadSitesReporting(e, paths, target, rosterWarnings, func(ps schema.Problems) { fmt.Fprintln(e.stderr, ps.Error()) })
 }
 
 // loadSitesReporting is loadSites with another way to print problems and warnings, such as
 // check's GitHub annotations. It returns nil sites for a usage error.
-func loadSitesReporting(e *env, paths []string, target string, report func(schema.Problems)) ([]loadedSite, int) {
+func loadSitesReporting(e *env, paths []string, target string, rosterWarnings bool, report func(schema.Problems)) ([]loadedSite, int) {
 	code := exitOK
 	several := len(paths) > 1
 	names := map[string]string{}
@@ -89,8 +99,20 @@ func loadSitesReporting(e *env, paths []string, target string, report func(schem
 		case err != nil:
 			fmt.Fprintf(e.stderr, "hubgen: %s: %v\n", p, err)
 			code = max(code, exitFailure)
-		case len(site.Warnings) > 0:
-			report(site.Warnings)
+		default:
+			warnings := site.Warnings
+			if !rosterWarnings {
+				warnings = nil
+				for _, w := range site.Warnings {
+					// A roster's own problems are placed in the roster file, not the site file.
+					if w.File == ls.path {
+						warnings = append(warnings, w)
+					}
+				}
+			}
+			if len(warnings) > 0 {
+				report(warnings)
+			}
 		}
 		ls.site = site
 		sites = append(sites, ls)

@@ -17,10 +17,6 @@ import (
 
 var update = flag.Bool("update", false, "rewrite golden files with what the tests make")
 
-// Version is the hubgen version that the golden files' headers name: tests render with it, so
-// that the files do not change with every release. cmd/hubgen's fallback version is the same.
-const Version = "0.1.0"
-
 // Updating reports whether the tests run with -update, for a test that writes its golden files
 // in a way Check and CheckDir do not cover.
 func Updating() bool { return *update }

@@ -67,10 +67,40 @@ func TestRealHelp(t *testing.T) {
 		}
 	}
 
+	// The page has every key of site.toml, with its type, whether it is required and its default.
+	keys, err := readKeys(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := manPage(h, keys, "v0.0.0-test", "2026-01-02")
+	for _, want := range []string{
+		".SH SITE.TOML KEYS\n",
+		"\\fBdomain\\fR (string, required)\n",
+		"\\fBhub.port\\fR (integer, default 8000)\n",
+		"\\fBspawner.cmd\\fR (string or list of strings, required)\n",
+		"\\fBusers.roster_column\\fR (string)\n",
+		"\\fBtls.resolvers\\fR (list of strings, default [\"127.0.0.53\"])\n",
+	} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the man page lacks %q", want)
+		}
+	}
+	schemaOut, err := exec.Command(bin, "schema").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(page[strings.Index(page, ".SH SITE.TOML KEYS"):], "\n.TP\n"); n < len(keys) || len(keys) < 60 || !bytes.Contains(schemaOut, []byte(`"kernel_timeout"`)) {
+		t.Errorf("the key reference has %d entries for %d keys", n, len(keys))
+	}
+
 	// man(1) with warnings on, as lintian runs it: groff must not complain about the page.
 	if _, err := exec.LookPath("man"); err == nil {
 		page := filepath.Join(t.TempDir(), "hubgen.1")
-		if err := os.WriteFile(page, []byte(manPage(h, "v0.0.0-test", "2026-01-02")), 0o644); err != nil {
+		keys, err := readKeys(bin)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(page, []byte(manPage(h, keys, "v0.0.0-test", "2026-01-02")), 0o644); err != nil {
 			t.Fatal(err)
 		}
 		cmd := exec.Command("man", "--warnings", "-E", "UTF-8", "-l", "-Tutf8", "-Z", page)

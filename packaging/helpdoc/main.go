@@ -1,5 +1,5 @@
 // Command helpdoc writes hubgen's man page and bash completion from a built hubgen's own help
-// (`hubgen help`, `hubgen help CMD`), so that the help text is written once, in cmd/hubgen, and the
+// (`hubgen help`, `hubgen help CMD`, and `hubgen schema` for the site.toml key reference), so that the help text is written once, in cmd/hubgen, and the
 // packaged documentation cannot drift from the binary it ships with.
 //
 // Usage:
@@ -36,13 +36,18 @@ func main() {
 		fmt.Fprintf(os.Stderr, "helpdoc: %v\n", err)
 		os.Exit(1)
 	}
+	keys, err := readKeys(*hubgen)
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "helpdoc: %v\n", err)
+		os.Exit(1)
+	}
 	script, err := completion(h)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "helpdoc: %v\n", err)
 		os.Exit(1)
 	}
 	for _, out := range []struct{ path, text string }{
-		{*manOut, manPage(h, *version, *date)},
+		{*manOut, manPage(h, keys, *version, *date)},
 		{*completionOut, script},
 	} {
 		if out.path == "" {

@@ -6,8 +6,9 @@ import (
 )
 
 // manPage writes hubgen(1) in man(7) macros: the usage's introduction, one subsection per command
-// with its synopsis, long help and flags, the exit status, and the files the package installs.
-func manPage(h *help, version, date string) string {
+// with its synopsis, long help and flags, the exit status, every key of site.toml, and the files
+// the package installs.
+func manPage(h *help, keys []siteKey, version, date string) string {
 	var b strings.Builder
 	w := func(format string, args ...any) { fmt.Fprintf(&b, format+"\n", args...) }
 	w(`.\" Generated from "hubgen help" by packaging/helpdoc. Do not edit: change the help in cmd/hubgen.`)
@@ -59,6 +60,24 @@ func manPage(h *help, version, date string) string {
 	if len(exitStatus) > 0 {
 		w(".SH EXIT STATUS")
 		paragraphs(&b, exitStatus)
+	}
+
+	// Every key of site.toml, from `hubgen schema`: the reference an administrator reaches for
+	// on a server without a browser.
+	w(".SH SITE.TOML KEYS")
+	w(".PP")
+	w("%s", escapeLines("A site file sets these keys (dotted: hub.port is port in the [hub] table). Unknown keys are errors. README.md.gz in /usr/share/doc/hubgen/ says what each default protects against."))
+	for _, k := range keys {
+		w(".TP")
+		attrs := k.kind
+		if k.required {
+			attrs += ", required"
+		}
+		if k.def != "" {
+			attrs += ", default " + k.def
+		}
+		w(`\fB%s\fR (%s)`, escape(k.path), escape(attrs))
+		w("%s", escapeLines(k.description))
 	}
 
 	// Where the Debian package puts what hubgen schema prints and the examples: facts of the
