@@ -56,6 +56,9 @@ type System struct {
 	ImportOAuthenticator func(python string) (string, error)
 	// NginxVersion runs `nginx -v` and returns its output.
 	NginxVersion func(nginx string) ([]byte, error)
+	// ReadHubSchema has the hub's python read the installed JupyterHub's schema revisions and the
+	// revision of the database file, without writing it.
+	ReadHubSchema func(python, database string) (HubSchema, error)
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -77,6 +80,7 @@ func Local(root, site string) System {
 		PyImport:             importPython,
 		ImportOAuthenticator: importOAuthenticator,
 		NginxVersion:         runNginxVersion,
+		ReadHubSchema:        runReadHubSchema,
 	}
 }
 
@@ -103,6 +107,7 @@ var checks = []check{
 	checkKeyMode,
 	checkCertificateDomain,
 	checkCertificateExpiry,
+	checkRenewal,
 	checkCookieSecret,
 	checkProxyToken,
 	checkDHParams,
@@ -111,6 +116,7 @@ var checks = []check{
 	checkHubPython,
 	checkUsers,
 	checkStateDir,
+	checkDatabase,
 	checkNginxVersion,
 	checkNginx,
 	checkOAuthenticator, checkClientSecret, checkCallbackURL, checkAccountTool, // oauthChecks

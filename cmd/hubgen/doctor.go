@@ -19,6 +19,9 @@ command that fixes it:
 	private key mode     group and others cannot read tls.key
 	certificate domain   the certificate covers domain
 	certificate expiry   not expired; a warning under 14 days left
+	certificate renewal  for certbot's certificates: renewal/NAME.conf renews through nginx's
+	                     nginx.acme_webroot (not standalone, which needs nginx's port), and a
+	                     deploy hook reloads nginx
 	cookie secret        exists, mode 0600, 64 hex digits
 	proxy auth token     exists, mode 0600, 64 hex digits
 	dhparam              when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more
@@ -28,6 +31,8 @@ command that fixes it:
 	                     (spawner.kind = "systemd")
 	users                every admin and allowed user has a system account (PAM needs one)
 	state_dir            hub.state_dir is a directory
+	database schema      the database's alembic revision is the installed JupyterHub's, or an older
+	                     one that the hub upgrades at start (never one from a newer JupyterHub)
 	nginx -t             when nginx is installed, it accepts the nginx.conf render would write
 
 Users are looked up on this machine even with --root, which is put before every path of the site
