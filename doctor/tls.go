@@ -297,7 +297,8 @@ func firstCertificateFix(site *schema.Site, sys System, name string) string {
 	if tc := site.TLS.TrustedCertificate; tc != "" && letsEncryptName(tc) == name {
 		chain = " && cp " + cert + " " + shell.Quote(sys.path(tc))
 	}
-	return "test ! -e " + live + " && mkdir -p -m 700 " + live +
+	// certbot --webroot refuses a webroot that does not exist.
+	return "test ! -e " + live + " && mkdir -p " + shell.Quote(sys.path(site.Nginx.ACMEWebroot)) + " && mkdir -p -m 700 " + live +
 		" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=stand-in -keyout " + key + " -out " + cert + chain +
 		" && nginx -t && systemctl reload-or-restart nginx && mv -T " + live + " " + standIn +
 		" && certbot certonly --webroot -w " + shell.Quote(sys.path(site.Nginx.ACMEWebroot)) + " -d " + shell.Quote(site.Domain) +
