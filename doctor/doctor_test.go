@@ -633,7 +633,7 @@ func TestLetsEncryptFixes(t *testing.T) {
 			"test ! -e ROOT/etc/letsencrypt/live/hub.example.edu && mkdir -p ROOT/var/www/letsencrypt && mkdir -p -m 700 ROOT/etc/letsencrypt/live/hub.example.edu" +
 				" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=stand-in -keyout ROOT/etc/letsencrypt/live/hub.example.edu/privkey.pem -out ROOT/etc/letsencrypt/live/hub.example.edu/fullchain.pem" +
 				" && nginx -t && systemctl reload-or-restart nginx && mv -T ROOT/etc/letsencrypt/live/hub.example.edu ROOT/etc/letsencrypt/live/hub.example.edu.stand-in" +
-				" && certbot certonly --webroot -w ROOT/var/www/letsencrypt -d hub.example.edu --cert-name hub.example.edu --deploy-hook 'systemctl reload nginx'" +
+				" && certbot certonly --webroot -w ROOT/var/www/letsencrypt -d hub.example.edu --cert-name hub.example.edu --config-dir ROOT/etc/letsencrypt --deploy-hook 'systemctl reload nginx'" +
 				" && rm -r ROOT/etc/letsencrypt/live/hub.example.edu.stand-in  # the first certificate, through nginx: README, Certificates"},
 		{"the lineage without these files", "certificate", func(f *fixture) {
 			f.remove(f.site.TLS.Cert)

@@ -302,7 +302,7 @@ func firstCertificateFix(site *schema.Site, sys System, name string) string {
 		" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=stand-in -keyout " + key + " -out " + cert + chain +
 		" && nginx -t && systemctl reload-or-restart nginx && mv -T " + live + " " + standIn +
 		" && certbot certonly --webroot -w " + shell.Quote(sys.path(site.Nginx.ACMEWebroot)) + " -d " + shell.Quote(site.Domain) +
-		" --cert-name " + shell.Quote(name) + " --deploy-hook " + shell.Quote(reloadNginx) +
+		" --cert-name " + shell.Quote(name) + certbotDirFlag(sys, "/etc/letsencrypt") + " --deploy-hook " + shell.Quote(reloadNginx) +
 		" && rm -r " + standIn + "  # the first certificate, through nginx: README, Certificates"
 }
 
