@@ -138,3 +138,16 @@ func TestRenewalOtherConfigDir(t *testing.T) {
 		t.Errorf("%s: %s\n  fix: %s\nwant a failure, with certbot's --config-dir ROOT/srv/certbot", r.Status, r.Detail, fix)
 	}
 }
+
+// TestFirstCertificateFixStapling: with OCSP stapling, nginx -t wants tls.trusted_certificate to
+// exist, so the stand-in is copied to chain.pem too (certbot writes the real one).
+func TestFirstCertificateFixStapling(t *testing.T) {
+	site := strings.Replace(letsEncryptSite, "[users]", "trusted_certificate = \"/etc/letsencrypt/live/hub.example.edu/chain.pem\"\n[users]", 1)
+	f := newFixtureOf(t, site)
+	f.remove("/etc/letsencrypt")
+	fix := strings.ReplaceAll(f.run()["certificate"].Fix, f.root, "ROOT")
+	want := "-out ROOT/etc/letsencrypt/live/hub.example.edu/fullchain.pem && cp ROOT/etc/letsencrypt/live/hub.example.edu/fullchain.pem ROOT/etc/letsencrypt/live/hub.example.edu/chain.pem && nginx -t"
+	if !strings.Contains(fix, want) {
+		t.Errorf("fix:\n%s\nwant it to contain\n%s", fix, want)
+	}
+}
