@@ -61,6 +61,9 @@ type System struct {
 	// /usr/bin/jupyterhub-singleuser, apt-get), "" when nowhere: fix lines name only programs
 	// that exist.
 	FindProgram func(name string) string
+	// ReadHubSchema has the hub's python read the installed JupyterHub's schema revisions and the
+	// revision of the database file, without writing it.
+	ReadHubSchema func(python, database string) (HubSchema, error)
 }
 
 // FindProgram looks for an installed program as an administrator's shell would, then in the
@@ -98,6 +101,7 @@ func Local(root, site string) System {
 		ImportOAuthenticator: importOAuthenticator,
 		NginxVersion:         runNginxVersion,
 		FindProgram:          FindProgram,
+		ReadHubSchema:        runReadHubSchema,
 	}
 }
 
@@ -134,6 +138,7 @@ var Checks = []Check{
 	{Name: "private key mode", Doc: "group and others cannot read tls.key", run: checkKeyMode},
 	{Name: "certificate domain", Doc: "the certificate covers domain", run: checkCertificateDomain},
 	{Name: "certificate expiry", Doc: "not expired; a warning under 14 days left", run: checkCertificateExpiry},
+	{Name: "certificate renewal", Doc: "for certbot's certificates: renewal/NAME.conf renews through nginx's nginx.acme_webroot (not standalone, which needs nginx's port), and a deploy hook reloads nginx", run: checkRenewal},
 	{Name: "cookie secret", Doc: "exists, mode 0600, 64 hex digits", run: checkCookieSecret},
 	{Name: "proxy auth token", Doc: "exists, mode 0600, 64 hex digits", run: checkProxyToken},
 	{Name: "dhparam", Doc: "when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more", run: checkDHParams},
@@ -142,6 +147,7 @@ var Checks = []Check{
 	{Name: "hub python", Doc: `the hub's Python imports jupyterhub_idle_culler (culler on) and systemdspawner (spawner.kind = "systemd")`, run: checkHubPython},
 	{Name: "users", Doc: "every admin and allowed user has a system account (PAM needs one)", run: checkUsers},
 	{Name: "state_dir", Doc: "hub.state_dir is a directory", run: checkStateDir},
+	{Name: "database schema", Doc: "the database's alembic revision is the installed JupyterHub's, or an older one that the hub upgrades at start (never one from a newer JupyterHub)", run: checkDatabase},
 	{Name: "nginx version", Doc: "when nginx is installed, `nginx -v` takes the HTTP/2 form nginx.version renders", run: checkNginxVersion},
 	{Name: "nginx -t", Doc: "when nginx is installed, it accepts the nginx.conf render would write", run: checkNginx},
 	{Name: "oauthenticator", Doc: "oidc, github: the hub's Python imports oauthenticator", OAuthOnly: true, run: checkOAuthenticator},

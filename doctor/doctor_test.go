@@ -173,6 +173,9 @@ func TestAllPass(t *testing.T) {
 	f := newFixture(t)
 	results := f.run()
 	for _, c := range Checks {
+		if c.Name == "certificate renewal" {
+			continue // it says nothing of a certificate that is not certbot's, as the fixture's is not
+		}
 		if _, ran := results[c.Name]; ran == c.OAuthOnly {
 			t.Errorf("check %q: result on a PAM site %v, want %v (a check's result carries its name in Checks)", c.Name, ran, !c.OAuthOnly)
 		}
@@ -357,6 +360,24 @@ func TestEachCheckFails(t *testing.T) {
 			name: "state_dir a file", check: "state_dir", status: Fail,
 			breakf: func(f *fixture) { f.remove(f.site.Hub.StateDir); f.write(f.site.Hub.StateDir, "", 0o644) },
 			detail: "is not a directory",
+			others: []string{"database schema"},
+		},
+		{
+			name: "database from an older JupyterHub", check: "database schema", status: Warn,
+			breakf: func(f *fixture) { f.database(jupyterHub52, "651f5419b74d") },
+			detail: "ROOT/srv/hub/jupyterhub.sqlite: schema 651f5419b74d, from an older JupyterHub than 5.2.1 (4621fec11365): the hub upgrades it at its next start",
+			fix:    "systemctl restart jupyterhub",
+		},
+		{
+			name: "database from a newer JupyterHub", check: "database schema", status: Fail,
+			breakf: func(f *fixture) { f.database(jupyterHub30, "4621fec11365") },
+			detail: "schema 4621fec11365 is not one JupyterHub 3.0.0 knows (its newest is 651f5419b74d): a newer JupyterHub made it, and this one would refuse to start",
+			fix:    "ls -l ROOT/srv/hub/jupyterhub.sqlite.*  # install the JupyterHub that made it again",
+		},
+		{
+			name: "database of something else", check: "database schema", status: Warn,
+			breakf: func(f *fixture) { f.database(jupyterHub30, "") },
+			detail: "has no alembic_version table",
 		},
 		{
 			name: "culler not installed", check: "hub python", status: Fail,
@@ -618,7 +639,11 @@ func TestLetsEncryptFixes(t *testing.T) {
 		fix         string
 	}{
 		{"nothing there yet", "certificate", func(f *fixture) { f.remove("/etc/letsencrypt") },
-			"test ! -e ROOT/etc/letsencrypt/live/hub.example.edu && certbot certonly --standalone -d hub.example.edu --cert-name hub.example.edu  # while nginx is stopped: certbot answers on port 80"},
+			"test ! -e ROOT/etc/letsencrypt/live/hub.example.edu && mkdir -p ROOT/var/www/letsencrypt && mkdir -p -m 700 ROOT/etc/letsencrypt/live/hub.example.edu" +
+				" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=stand-in -keyout ROOT/etc/letsencrypt/live/hub.example.edu/privkey.pem -out ROOT/etc/letsencrypt/live/hub.example.edu/fullchain.pem" +
+				" && nginx -t && systemctl reload-or-restart nginx && mv -T ROOT/etc/letsencrypt/live/hub.example.edu ROOT/etc/letsencrypt/live/hub.example.edu.stand-in" +
+				" && certbot certonly --webroot -w ROOT/var/www/letsencrypt -d hub.example.edu --cert-name hub.example.edu --config-dir ROOT/etc/letsencrypt --deploy-hook 'systemctl reload nginx'" +
+				" && rm -r ROOT/etc/letsencrypt/live/hub.example.edu.stand-in  # the first certificate, through nginx: README, Certificates"},
 		{"the lineage without these files", "certificate", func(f *fixture) {
 			f.remove(f.site.TLS.Cert)
 			f.remove(f.site.TLS.Key)

@@ -263,9 +263,8 @@ func unreadableFix(err error, site *schema.Site, sys System, other string) strin
 
 // newCertFix is how to get a certificate and key where the site expects them, when one is
 // missing. If the other exists, the site file most likely names the wrong path, and a new pair
-// would overwrite the file that is there. With no certificate yet nginx cannot start, so certbot
-// answers the challenge itself (--standalone); a certificate from elsewhere cannot be fetched by
-// a command, and a self-signed one can stand in on a test server.
+// would overwrite the file that is there. A certificate from elsewhere cannot be fetched by a
+// command, and a self-signed one can stand in on a test server.
 func newCertFix(site *schema.Site, sys System, other string) string {
 	cert, key := sys.path(site.TLS.Cert), sys.path(site.TLS.Key)
 	if exists(cert) || exists(key) {
@@ -276,10 +275,35 @@ func newCertFix(site *schema.Site, sys System, other string) string {
 			// The lineage exists: the files may only be named differently. Listing is safe.
 			return "certbot certificates  # lists what certbot has; point tls.cert and tls.key at one of them"
 		}
-		lineage := shell.Quote(sys.path("/etc/letsencrypt/live/" + name))
-		return "test ! -e " + lineage + " && certbot certonly --standalone -d " + shell.Quote(site.Domain) + " --cert-name " + shell.Quote(name) + "  # while nginx is stopped: certbot answers on port 80"
+		return firstCertificateFix(site, sys, name)
 	}
 	return selfSignedFix(site, sys)
+}
+
+// firstCertificateFix gets the first Let's Encrypt certificate through the rendered nginx, as
+// README's Certificates section does step by step, so that renewal goes the same way with nginx
+// running: nginx cannot start without a certificate, so a stand-in pair goes where the site
+// expects one; nginx starts and serves nginx.acme_webroot on the http port; certbot makes
+// live/NAME itself and refuses one that exists, so the stand-in is moved aside (nginx keeps the
+// pair it loaded) and removed once certbot's deploy hook has reloaded nginx with the real one.
+// The leading test keeps the line from touching a lineage that appeared meanwhile; mv -T fails
+// rather than move into a stand-in left by an earlier try.
+func firstCertificateFix(site *schema.Site, sys System, name string) string {
+	live := shell.Quote(sys.path("/etc/letsencrypt/live/" + name))
+	standIn := shell.Quote(sys.path("/etc/letsencrypt/live/" + name + ".stand-in"))
+	cert, key := shell.Quote(sys.path(site.TLS.Cert)), shell.Quote(sys.path(site.TLS.Key))
+	// OCSP stapling names chain.pem; nginx -t wants it to exist, and a copy of the stand-in does.
+	chain := ""
+	if tc := site.TLS.TrustedCertificate; tc != "" && letsEncryptName(tc) == name {
+		chain = " && cp " + cert + " " + shell.Quote(sys.path(tc))
+	}
+	// certbot --webroot refuses a webroot that does not exist.
+	return "test ! -e " + live + " && mkdir -p " + shell.Quote(sys.path(site.Nginx.ACMEWebroot)) + " && mkdir -p -m 700 " + live +
+		" && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=stand-in -keyout " + key + " -out " + cert + chain +
+		" && nginx -t && systemctl reload-or-restart nginx && mv -T " + live + " " + standIn +
+		" && certbot certonly --webroot -w " + shell.Quote(sys.path(site.Nginx.ACMEWebroot)) + " -d " + shell.Quote(site.Domain) +
+		" --cert-name " + shell.Quote(name) + certbotDirFlag(sys, "/etc/letsencrypt") + " --deploy-hook " + shell.Quote(reloadNginx) +
+		" && rm -r " + standIn + "  # the first certificate, through nginx: README, Certificates"
 }
 
 // replaceFix is the fix for tls.cert or tls.key that exists but is not what it should be: it is

@@ -379,6 +379,7 @@ func pythonExpected(s *schema.Site) map[string]any {
 		"JupyterHub.hub_bind_url":          fmt.Sprintf("http://127.0.0.1:%d", s.Hub.HubPort),
 		"ConfigurableHTTPProxy.api_url":    fmt.Sprintf("http://127.0.0.1:%d", s.Hub.ProxyAPIPort),
 		"JupyterHub.db_url":                "sqlite:///" + s.Hub.StateDir + "/jupyterhub.sqlite",
+		"JupyterHub.upgrade_db":            "bool True",
 		"JupyterHub.cookie_secret_file":    s.Hub.CookieSecretFile,
 		"ConfigurableHTTPProxy.auth_token": s.Hub.ProxyAuthTokenFile,
 		"Authenticator.allowed_users":      set(allowed),

@@ -11,6 +11,7 @@ packages=()
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || packages+=(nginx-light)
 [ -x /usr/bin/jupyterhub ] || packages+=(jupyterhub)
 command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+[ -x /usr/bin/certbot ] || packages+=(certbot) # e2e: the certificate test issues and renews with Debian's certbot
 /usr/bin/python3 -c 'import yaml' >/dev/null 2>&1 || packages+=(python3-yaml) # z2jh/ and render/: Debian's python3 reads YAML
 if [ ${#packages[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -96,7 +96,7 @@ func TestDoctorFreshRoot(t *testing.T) {
 		t.Fatalf("exit %d, stderr %q\n%s", code, stderr, stdout)
 	}
 	lines := strings.Split(strings.TrimSuffix(stdout, "\n"), "\n")
-	if got, want := lines[len(lines)-1], "15 checks: 0 failed, 0 warnings"; got != want {
+	if got, want := lines[len(lines)-1], "16 checks: 0 failed, 0 warnings"; got != want {
 		t.Errorf("summary %q, want %q", got, want)
 	}
 	for _, line := range lines[:len(lines)-1] {
@@ -129,7 +129,7 @@ func TestDoctorFailureExitsOne(t *testing.T) {
 	for _, want := range []string{
 		"FAIL  private key mode: tls.key ROOT/etc/ssl/hub/privkey.pem: mode 0644 lets group or others read the private key\n      fix: chmod 600 ROOT/etc/ssl/hub/privkey.pem\n",
 		"FAIL  cookie secret: hub.cookie_secret_file ROOT/srv/jupyterhub/jupyterhub_cookie_secret: does not exist\n      fix: hubgen secrets testdata/check/site.toml --root ROOT\n",
-		"15 checks: 2 failed, 0 warnings\n",
+		"16 checks: 2 failed, 0 warnings\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, out)

@@ -10,6 +10,10 @@ c.JupyterHub.hub_bind_url = 'http://127.0.0.1:8181'
 c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:8101'
 
 c.JupyterHub.db_url = 'sqlite:////srv/jupyterhub/engr101/jupyterhub.sqlite'
+# A JupyterHub upgrade (Debian 12's 3.0 to Debian 13's 5.2) changes the database's schema: the hub
+# upgrades it at start, as Debian's own unit does, after copying the SQLite file to
+# jupyterhub.sqlite.<date>-<time> beside it. Without this it stops with "run jupyterhub upgrade-db".
+c.JupyterHub.upgrade_db = True
 c.JupyterHub.cookie_secret_file = '/srv/jupyterhub/engr101/jupyterhub_cookie_secret'
 
 
