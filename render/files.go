@@ -106,6 +106,7 @@ type view struct {
 	Culler          cullerView
 	Resources       resourcesView
 	OAuth           *oauthView // nil for PAM
+	LTI13           *lti13View // nil unless auth.type = "lti13"
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -134,6 +135,7 @@ func newView(s *schema.Site, o options) view {
 		AdminUsers:    s.Users.AdminUsers,
 		ConfigPath:    InstalledJupyterHubConf,
 		OAuth:         newOAuthView(s),
+		LTI13:         newLTI13View(s),
 	}
 	v.HTTPSHost = s.Domain
 	v.ProxyHost = "$host"

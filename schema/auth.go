@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"path"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -33,14 +34,30 @@ var (
 	clientIDRE     = regexp.MustCompile(ClientIDPattern)
 )
 
-// oauthKeys are the [auth] keys that only the OAuth types use, and oidcKeys and githubKeys
-// those only one of them uses: a key set for a type that ignores it is an error, so that no one
-// believes, say, an organization gate protects a PAM hub.
+// authKeyTypes are the login types that use each [auth] key other than auth.type: a key set for
+// a type that ignores it is an error, so that no one believes, say, an organization gate protects
+// a PAM hub.
+var authKeyTypes = []struct {
+	key   string
+	types []string
+}{
+	{"auth.client_id", []string{AuthOIDC, AuthGitHub, AuthLTI13}},
+	{"auth.client_secret_file", []string{AuthOIDC, AuthGitHub}},
+	{"auth.login_service", []string{AuthOIDC, AuthGitHub}},
+	{"auth.scope", []string{AuthOIDC, AuthGitHub}},
+	{"auth.authorize_url", []string{AuthOIDC, AuthLTI13}},
+	{"auth.token_url", []string{AuthOIDC}},
+	{"auth.userdata_url", []string{AuthOIDC}},
+	{"auth.username_claim", []string{AuthOIDC, AuthLTI13}},
+	{"auth.email_domain", []string{AuthOIDC, AuthLTI13}},
+	{"auth.allowed_organizations", []string{AuthGitHub}},
+	{"auth.issuer", []string{AuthLTI13}},
+	{"auth.jwks_url", []string{AuthLTI13}},
+	{"auth.deployment_ids", []string{AuthLTI13}},
+}
+
 var (
-	oauthKeys  = []string{"auth.client_id", "auth.client_secret_file", "auth.login_service", "auth.scope"}
-	oidcKeys   = []string{"auth.authorize_url", "auth.token_url", "auth.userdata_url", "auth.username_claim", "auth.email_domain"}
-	githubKeys = []string{"auth.allowed_organizations"}
-	oidcURLs   = []struct {
+	oidcURLs = []struct {
 		key   string
 		value func(Auth) string
 	}{
@@ -68,6 +85,21 @@ func buildAuth(s *Site, values map[string]any) Auth {
 	}
 	fromFields := func(key string) string { v, _ := valueOrDefault(values, key).(string); return v }
 	a := Auth{Type: fromFields("auth.type")}
+	if a.Type == AuthLTI13 {
+		a.ClientID = str("auth.client_id", "")
+		a.AuthorizeURL = str("auth.authorize_url", "")
+		a.Issuer = str("auth.issuer", "")
+		a.JWKSURL = str("auth.jwks_url", "")
+		a.DeploymentIDs = strs("auth.deployment_ids", nil)
+		// Canvas and Moodle send the address in the email claim of a public launch; the roster
+		// lists addresses or names at the same domain.
+		a.UsernameClaim = str("auth.username_claim", "email")
+		a.EmailDomain = str("auth.email_domain", "")
+		if a.UsernameClaim == "email" {
+			a.EmailDomain = str("auth.email_domain", s.Users.RosterEmailDomain)
+		}
+		return a
+	}
 	if !a.OAuth() {
 		return a
 	}
@@ -103,39 +135,59 @@ func buildAuth(s *Site, values map[string]any) Auth {
 
 // OAuthCallbackURL is where the identity provider sends people back to the hub: the URL to
 // register with it. nginx serves the hub at the domain and https port, under base_url.
-func (s *Site) OAuthCallbackURL() string {
+func (s *Site) OAuthCallbackURL() string { return s.hubURL("oauth_callback") }
+
+// hubURL is the URL of the hub's page at path, as people reach it: nginx serves the hub at the
+// domain and https port, under base_url.
+func (s *Site) hubURL(path string) string {
 	host := s.Domain
 	if s.Nginx.HTTPSPort != 443 {
 		host += ":" + strconv.Itoa(s.Nginx.HTTPSPort)
 	}
-	return "https://" + host + s.Hub.BaseURL + "hub/oauth_callback"
+	return "https://" + host + s.Hub.BaseURL + "hub/" + path
+}
+
+// WithHTTPSPort returns a copy of the site reached on port: Kubernetes serves the hub on 443,
+// whatever nginx.https_port says.
+func (s *Site) WithHTTPSPort(port int) *Site {
+	c := *s
+	c.Nginx.HTTPSPort = port
+	return &c
+}
+
+// LTI13URLs are what an LTI 1.3 platform registers for this hub (ltiauthenticator's handlers).
+type LTI13URLs struct {
+	LoginInitiation string // the platform starts each launch here (OpenID Connect login initiation)
+	Redirect        string // the platform posts the signed launch here (redirect URI, launch URL)
+	TargetLink      string // where a launch lands: the hub starts the student's server
+	Config          string // ltiauthenticator's tool configuration JSON (Canvas can paste it)
+}
+
+// LTI13URLs returns the URLs to register with the platform for auth.type = "lti13".
+func (s *Site) LTI13URLs() LTI13URLs {
+	return LTI13URLs{
+		LoginInitiation: s.hubURL("lti13/oauth_login"),
+		Redirect:        s.hubURL("lti13/oauth_callback"),
+		TargetLink:      s.hubURL("spawn"),
+		Config:          s.hubURL("lti13/config"),
+	}
 }
 
 func validateAuth(r *reporter, s *Site, set func(string) bool) {
 	a := s.Auth
 	switch a.Type {
-	case AuthPAM, AuthOIDC, AuthGitHub:
+	case AuthPAM, AuthOIDC, AuthGitHub, AuthLTI13:
 	default:
-		r.atValue("auth.type", "%s is not a login type (use %q, %q or %q)", quote(a.Type), AuthPAM, AuthOIDC, AuthGitHub)
+		r.atValue("auth.type", "%s is not a login type (use %q, %q, %q or %q)", quote(a.Type), AuthPAM, AuthOIDC, AuthGitHub, AuthLTI13)
 		return
 	}
-	onlyFor := func(keys []string, types string) {
-		for _, key := range keys {
-			if set(key) {
-				r.atKey(key, "is only for auth.type = %s, and this site's is %q (remove it, or change auth.type)", types, a.Type)
-			}
+	for _, k := range authKeyTypes {
+		if set(k.key) && !slices.Contains(k.types, a.Type) {
+			r.atKey(k.key, "is only for auth.type = %s, and this site's is %q (remove it, or change auth.type)", quotedChoice(k.types), a.Type)
 		}
 	}
-	switch a.Type {
-	case AuthPAM:
-		onlyFor(oauthKeys, `"oidc" or "github"`)
-		onlyFor(oidcKeys, `"oidc"`)
-		onlyFor(githubKeys, `"github"`)
+	if a.Type == AuthPAM {
 		return
-	case AuthOIDC:
-		onlyFor(githubKeys, `"github"`)
-	case AuthGitHub:
-		onlyFor(oidcKeys, `"oidc"`)
 	}
 
 	switch {
@@ -143,6 +195,10 @@ func validateAuth(r *reporter, s *Site, set func(string) bool) {
 		r.atKey("auth", "auth.client_id is missing (add client_id = %s under [auth]: the id the provider gave this hub)", exampleOf("auth.client_id"))
 	case !clientIDRE.MatchString(a.ClientID):
 		r.atValue("auth.client_id", "%s is not a client id (copy it from the provider: printable characters without spaces, like %s)", quote(a.ClientID), exampleOf("auth.client_id"))
+	}
+	if a.Type == AuthLTI13 {
+		validateLTI13(r, a, set)
+		return
 	}
 	if set("auth.client_secret_file") {
 		validatePath(r, "auth.client_secret_file", a.ClientSecretFile, false)
@@ -174,6 +230,48 @@ func validateAuth(r *reporter, s *Site, set func(string) bool) {
 	}
 }
 
+// validateLTI13 checks what a platform's registration gives: its issuer, endpoints and the
+// deployments this hub accepts launches from.
+func validateLTI13(r *reporter, a Auth, set func(string) bool) {
+	for _, u := range []struct{ key, value, from string }{
+		{"auth.issuer", a.Issuer, "Canvas: https://canvas.instructure.com; Moodle: the site's URL"},
+		{"auth.authorize_url", a.AuthorizeURL, "the platform's OIDC authentication (authorization) endpoint"},
+		{"auth.jwks_url", a.JWKSURL, "the platform's public keyset URL"},
+	} {
+		if !set(u.key) {
+			r.atKey("auth", "%s is missing (add %s = %s under [auth]: %s)", u.key, lastSegment(u.key), exampleOf(u.key), u.from)
+			continue
+		}
+		if msg := endpointProblem(u.value); msg != "" {
+			r.atValue(u.key, "%s", msg)
+		} else if u.key == "auth.issuer" && strings.ContainsAny(u.value, "?#") {
+			// LTI's issuer is a URL without query or fragment, compared as a string.
+			r.atValue(u.key, "%s has a query or fragment, which an issuer may not have (copy the platform's issuer exactly, like %s)", quote(u.value), exampleOf(u.key))
+		}
+	}
+	if !set("auth.deployment_ids") || len(a.DeploymentIDs) == 0 {
+		r.atKey("auth", "auth.deployment_ids is missing or empty (add deployment_ids = %s under [auth]: the platform shows the deployment id of the tool in this course)", exampleOf("auth.deployment_ids"))
+	}
+	for i, id := range a.DeploymentIDs {
+		if !clientIDRE.MatchString(id) {
+			r.atValue(fmt.Sprintf("auth.deployment_ids[%d]", i), "%s is not a deployment id (copy it from the platform: printable characters without spaces, like %s)", quote(id), `"1"`)
+		}
+	}
+	validateUsernameClaim(r, a, set)
+}
+
+// quotedChoice writes choices as `"a"`, `"a" or "b"`, `"a", "b" or "c"`.
+func quotedChoice(choices []string) string {
+	q := make([]string, len(choices))
+	for i, c := range choices {
+		q[i] = strconv.Quote(c)
+	}
+	if len(q) == 1 {
+		return q[0]
+	}
+	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
+}
+
 func validateOIDC(r *reporter, a Auth, set func(string) bool) {
 	for _, u := range oidcURLs {
 		if !set(u.key) {
@@ -184,6 +282,11 @@ func validateOIDC(r *reporter, a Auth, set func(string) bool) {
 			r.atValue(u.key, "%s", msg)
 		}
 	}
+	validateUsernameClaim(r, a, set)
+}
+
+// validateUsernameClaim checks the claim that becomes the username, and its email domain.
+func validateUsernameClaim(r *reporter, a Auth, set func(string) bool) {
 	if set("auth.username_claim") && !claimRE.MatchString(a.UsernameClaim) {
 		r.atValue("auth.username_claim", "%s is not a claim name (like \"preferred_username\" or \"email\")", quote(a.UsernameClaim))
 	}
@@ -241,3 +344,6 @@ func loopbackHost(host string) bool {
 // endpointSchemaPattern is endpointProblem for editors: https anywhere, http only to loopback,
 // no user part, no fragment, no spaces.
 const endpointSchemaPattern = `^(?:https://[^/?#@\s]+|http://(?:localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|\[::1\])(?::[0-9]{1,5})?)(?:[/?][^#\s]*)?$`
+
+// issuerSchemaPattern is endpointSchemaPattern without a query: an LTI issuer has none.
+const issuerSchemaPattern = `^(?:https://[^/?#@\s]+|http://(?:localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|\[::1\])(?::[0-9]{1,5})?)(?:/[^?#\s]*)?$`

@@ -114,16 +114,19 @@ var Z2JHKeys = []KeyUse{
 	{Key: "limits.hub_memory_max", Ignored: true, Use: "the hub's systemd unit only"},
 	{Key: "limits.hub_memory_high", Ignored: true, Use: "the hub's systemd unit only"},
 	{Key: "limits.hub_tasks_max", Ignored: true, Use: "the hub's systemd unit only"},
-	{Key: "auth.type", Use: "hub.config.JupyterHub.authenticator_class (pam is refused: no system users on Kubernetes)"},
-	{Key: "auth.client_id", Use: "hub.config.{Generic,GitHub}OAuthenticator.client_id"},
+	{Key: "auth.type", Use: "hub.config.JupyterHub.authenticator_class, for lti13 set in hub.extraConfig (pam is refused: no system users on Kubernetes)"},
+	{Key: "auth.client_id", Use: "hub.config.{Generic,GitHub}OAuthenticator.client_id or hub.config.LTI13Authenticator.client_id"},
 	{Key: "auth.client_secret_file", Ignored: true, Use: "a file on the server; on Kubernetes the Secret named by kubernetes.oauth_secret"},
 	{Key: "auth.login_service", Use: "hub.config.{Generic,GitHub}OAuthenticator.login_service"},
-	{Key: "auth.authorize_url", Use: "hub.config.GenericOAuthenticator.authorize_url"},
+	{Key: "auth.authorize_url", Use: "hub.config.GenericOAuthenticator.authorize_url or hub.config.LTI13Authenticator.authorize_url"},
 	{Key: "auth.token_url", Use: "hub.config.GenericOAuthenticator.token_url"},
 	{Key: "auth.userdata_url", Use: "hub.config.GenericOAuthenticator.userdata_url"},
 	{Key: "auth.scope", Use: "hub.config.{Generic,GitHub}OAuthenticator.scope"},
-	{Key: "auth.username_claim", Use: "hub.config.GenericOAuthenticator.username_claim, or the sign-in rule in hub.extraConfig"},
+	{Key: "auth.username_claim", Use: "hub.config.GenericOAuthenticator.username_claim, or the sign-in rule in hub.extraConfig (always, for lti13)"},
 	{Key: "auth.email_domain", Use: "the sign-in rule in hub.extraConfig"},
+	{Key: "auth.issuer", Use: "hub.config.LTI13Authenticator.issuer"},
+	{Key: "auth.jwks_url", Use: "hub.config.LTI13Authenticator.jwks_endpoint"},
+	{Key: "auth.deployment_ids", Use: "the deployment gate in hub.extraConfig"},
 	{Key: "auth.allowed_organizations", Use: "the organization gate in hub.extraConfig"},
 	{Key: "kubernetes.tls", Use: "proxy.https (letsencrypt) or ingress.tls (secret) or ingress alone (external)"},
 	{Key: "kubernetes.tls_secret", Use: "ingress.tls[0].secretName"},
@@ -152,7 +155,7 @@ func TargetProblems(name string, data []byte, s *Site, target string) Problems {
 		if _, set := values["auth.type"]; !set {
 			what = `"pam" (the default)`
 		}
-		r.atValue("auth.type", `is %s, which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc" or "github" for --target z2jh)`, what)
+		r.atValue("auth.type", `is %s, which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc", "github" or "lti13" for --target z2jh)`, what)
 	}
 	// The chart refuses to render its Let's Encrypt proxy without an address (helm template fails
 	// with "proxy.https.letsencrypt.contactEmail is a required field").

@@ -53,7 +53,7 @@ func runAccounts(e *env, paths []string, apply bool, passwordsPath string) int {
 		return code
 	}
 	site := sites[0].site
-	if site.Auth.OAuth() {
+	if site.Auth.HubMakesAccounts() {
 		fmt.Fprintf(e.stderr, "hubgen accounts: %s: auth.type is %q: the hub makes each user's account when they first sign in (accounts is for PAM sites)\n", paths[0], site.Auth.Type)
 		return exitInvalid
 	}
