@@ -400,6 +400,9 @@ func siteStrings(s *schema.Site) map[string][]string {
 		"auth.username_claim":                  one(s.Auth.UsernameClaim),
 		"auth.email_domain":                    one(s.Auth.EmailDomain),
 		"auth.allowed_organizations":           s.Auth.AllowedOrganizations,
+		"auth.issuer":                          one(s.Auth.Issuer),
+		"auth.jwks_url":                        one(s.Auth.JWKSURL),
+		"auth.deployment_ids":                  s.Auth.DeploymentIDs,
 		"kubernetes.tls":                       one(s.Kubernetes.TLS),
 		"kubernetes.tls_secret":                one(s.Kubernetes.TLSSecret),
 		"kubernetes.letsencrypt_contact_email": one(s.Kubernetes.LetsEncryptContactEmail),
@@ -415,6 +418,16 @@ func authBase(key string) map[string]string {
 		return nil
 	case "auth.allowed_organizations":
 		return map[string]string{"auth.type": `"github"`, "auth.client_id": `"hub"`}
+	case "auth.issuer", "auth.jwks_url", "auth.deployment_ids":
+		return map[string]string{
+			"auth.type":           `"lti13"`,
+			"auth.client_id":      `"10000000000001"`,
+			"auth.issuer":         `"https://lms.example.edu"`,
+			"auth.authorize_url":  `"https://lms.example.edu/mod/lti/auth.php"`,
+			"auth.jwks_url":       `"https://lms.example.edu/mod/lti/certs.php"`,
+			"auth.deployment_ids": `["1"]`,
+			"auth.email_domain":   `"example.edu"`,
+		}
 	}
 	if !strings.HasPrefix(key, "auth.") {
 		return nil
