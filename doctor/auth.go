@@ -105,6 +105,11 @@ func checkClientSecret(site *schema.Site, sys System, _ *facts) Result {
 // checkCallbackURL prints the URL to register with the identity provider: a provider refuses to
 // send people back anywhere else.
 func checkCallbackURL(site *schema.Site, sys System, _ *facts) Result {
+	if site.Auth.Type == schema.AuthLTI13 {
+		u := site.LTI13URLs()
+		return Result{Name: "lti 1.3 URLs", Detail: "register with the platform: OpenID Connect login initiation URL " + u.LoginInitiation +
+			", redirect (launch) URL " + u.Redirect + ", target link URI " + u.TargetLink + " (the tool's configuration JSON is at " + u.Config + ")"}
+	}
 	if !site.Auth.OAuth() {
 		return Result{}
 	}
@@ -114,7 +119,7 @@ func checkCallbackURL(site *schema.Site, sys System, _ *facts) Result {
 // checkAccountTool: with OAuth the hub makes each user's system account itself, with useradd
 // from the unit's PATH.
 func checkAccountTool(site *schema.Site, sys System, _ *facts) Result {
-	if !site.Auth.OAuth() {
+	if !site.Auth.HubMakesAccounts() {
 		return Result{}
 	}
 	r := checkProgram(site, sys, "useradd", "useradd")

@@ -86,3 +86,51 @@ func TestOAuthChecks(t *testing.T) {
 		})
 	}
 }
+
+// TestLTI13Checks: doctor prints the URLs to register with the platform, checks the hub's Python
+// imports ltiauthenticator (printing how to install it when not), and runs no OAuth check.
+func TestLTI13Checks(t *testing.T) {
+	f := newFixture(t)
+	site, err := schema.Parse("site.toml", []byte(siteText+`
+[auth]
+type = "lti13"
+client_id = "10000000000001"
+issuer = "https://canvas.instructure.com"
+authorize_url = "https://sso.canvaslms.com/api/lti/authorize_redirect"
+jwks_url = "https://sso.canvaslms.com/api/lti/security/jwks"
+deployment_ids = ["1:abc"]
+username_claim = "custom_login_id"
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.site = site
+	f.write(site.Hub.Executable, "#!/usr/bin/python3\n", 0o755)
+	f.write("/usr/sbin/useradd", "#!/bin/sh\n", 0o755)
+	f.sys.LookupUser = func(string) (bool, error) { return false, nil }
+	f.sys.PyImport = func(python, module string) error {
+		if module == "ltiauthenticator" {
+			return errors.New("No module named 'ltiauthenticator'")
+		}
+		return nil
+	}
+	results := f.run()
+	if got := results["lti 1.3 URLs"].Detail; !strings.Contains(got, "login initiation URL https://hub.example.edu/hub/lti13/oauth_login, redirect (launch) URL https://hub.example.edu/hub/lti13/oauth_callback, target link URI https://hub.example.edu/hub/spawn") {
+		t.Errorf("LTI URLs check says %q", got)
+	}
+	if r := results["hub python"]; r.Status != Fail || !strings.Contains(r.Detail, "cannot import ltiauthenticator") ||
+		!strings.Contains(r.Fix, "python3-oauthlib python3-escapism python3-cachetools") || !strings.Contains(r.Fix, "--no-deps jupyterhub-ltiauthenticator") {
+		t.Errorf("hub python: %s: %s (fix: %s); want ltiauthenticator missing and its install line", r.Status, r.Detail, r.Fix)
+	}
+	if got := results["users"].Detail; !strings.Contains(got, "makes each admin's and allowed user's system account itself") {
+		t.Errorf("users check on an LTI site says %q, want that the hub makes the accounts", got)
+	}
+	for _, name := range []string{"oauthenticator", "oauth client secret", "oauth callback URL"} {
+		if r, ok := results[name]; ok {
+			t.Errorf("%s runs on an LTI site: %+v", name, r)
+		}
+	}
+	if r := results["useradd"]; r.Status != Pass {
+		t.Errorf("useradd: %+v, want ok", r)
+	}
+}

@@ -33,6 +33,9 @@ var (
 	// oauthenticator 17's dependencies, as Debian packages them.
 	oauthenticatorModule = pythonModule{"oauthenticator", "oauthenticator",
 		[]string{"python3-jwt", "python3-ruamel.yaml", "python3-jsonschema", "python3-requests"}}
+	// ltiauthenticator 1.6's dependencies, as Debian packages them.
+	ltiAuthenticatorModule = pythonModule{"ltiauthenticator", "jupyterhub-ltiauthenticator",
+		[]string{"python3-jwt", "python3-cryptography", "python3-oauthlib", "python3-escapism", "python3-cachetools"}}
 )
 
 // checkHubPython: the culler runs as `sys.executable -m jupyterhub_idle_culler` and SystemdSpawner
@@ -47,9 +50,12 @@ func checkHubPython(site *schema.Site, sys System, _ *facts) Result {
 	if site.Spawner.Kind == schema.SpawnerSystemd {
 		needed = append(needed, systemdSpawnerModule)
 	}
+	if site.Auth.Type == schema.AuthLTI13 {
+		needed = append(needed, ltiAuthenticatorModule)
+	}
 	if len(needed) == 0 {
 		r.Status = Skip
-		r.Detail = "culler.enabled is false and spawner.kind is local: the config imports no module beyond JupyterHub"
+		r.Detail = "culler.enabled is false, spawner.kind is local and auth.type is not lti13: the config imports no module beyond JupyterHub"
 		return r
 	}
 	sitePython := hubPython(sys, site.Hub.Executable)
@@ -74,7 +80,7 @@ func checkHubPython(site *schema.Site, sys System, _ *facts) Result {
 	for _, m := range missing {
 		what = append(what, m.Module)
 	}
-	return fail(r, fmt.Sprintf("%s cannot import %s (the hub runs the culler and imports the spawner with this Python)", python, strings.Join(what, ", ")),
+	return fail(r, fmt.Sprintf("%s cannot import %s (the hub runs the culler and imports the spawner and authenticator with this Python)", python, strings.Join(what, ", ")),
 		installLine(python, strings.HasPrefix(sitePython, "/usr/bin/"), missing))
 }
 

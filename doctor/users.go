@@ -13,7 +13,7 @@ import (
 // user, so every admin and allowed user needs an account on this machine.
 func checkUsers(site *schema.Site, sys System, _ *facts) Result {
 	r := Result{Name: "users"}
-	if site.Auth.OAuth() {
+	if site.Auth.HubMakesAccounts() {
 		r.Detail = fmt.Sprintf("auth.type = %q: the hub makes each admin's and allowed user's system account itself (create_system_users)", site.Auth.Type)
 		return r
 	}

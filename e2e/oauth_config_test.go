@@ -39,6 +39,30 @@ func requireOAuthenticator(t *testing.T, st *stack) {
 	}
 }
 
+// requireLTIAuthenticator skips without ltiauthenticator in the third-party cache, and skips (or,
+// with HUBGEN_E2E=require, fails) when the stack's own Python cannot import it.
+func requireLTIAuthenticator(t *testing.T, st *stack) {
+	t.Helper()
+	st.require(t)
+	thirdparty.Require(t, thirdparty.LTIAuthenticator)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := st.command(ctx, "/", append(os.Environ(), "PYTHONPATH="+thirdparty.PythonPath()), hubPythonOf(st), "-c", "import ltiauthenticator.lti13.auth")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		testsys.SkipOrFail(t, fmt.Sprintf("%s: ltiauthenticator in %s does not import; apt-get install %s: %v\n%s", st.Name, thirdparty.PythonPath(), thirdparty.LTIAuthenticator.Debian, err, out))
+	}
+}
+
+// hubPythonOf is the hub's own Python in st: the one its program's "#!" line names, not whichever
+// python3 is first on PATH.
+func hubPythonOf(st *stack) string {
+	python := "/usr/bin/python3"
+	if data, err := os.ReadFile(st.hostPath(jupyterhubProgram)); err == nil && strings.HasPrefix(string(data), "#!") {
+		python = strings.Fields(strings.TrimPrefix(strings.SplitN(string(data), "\n", 2)[0], "#!"))[0]
+	}
+	return python
+}
+
 // prepareOAuthExample points an OAuth example's client secret file into dir and writes a secret
 // there, 0600, as an administrator would. It returns the site and the secret, "" for a PAM example.
 //
@@ -53,6 +77,15 @@ func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[str
 	}
 	auth, ok := site["auth"].(map[string]any)
 	if !ok || auth["type"] == "pam" {
+		return site, ""
+	}
+	if auth["type"] == "lti13" {
+		// No secret: the platform signs each launch. The hub makes the accounts, as for OAuth.
+		requireLTIAuthenticator(t, st)
+		users := table(site, "users")
+		for _, name := range append(append(stringList(t, users["admin"]), stringList(t, users["allowed"])...), rosterUsers(t, sitePath, users)...) {
+			removeAccountMadeByHub(t, st, name)
+		}
 		return site, ""
 	}
 	requireOAuthenticator(t, st)

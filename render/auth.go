@@ -9,6 +9,8 @@ import "github.com/hubgen/hubgen/schema"
 const (
 	oidcClass   = "oauthenticator.generic.LocalGenericOAuthenticator"
 	githubClass = "oauthenticator.github.LocalGitHubOAuthenticator"
+	// lti13Class is ltiauthenticator's; the config subclasses it with the site's rules.
+	lti13Class = "ltiauthenticator.lti13.auth.LTI13Authenticator"
 )
 
 // addUserCommand is how the hub makes an allowed user's system account on first sign-in.
@@ -60,4 +62,34 @@ func newOAuthView(s *schema.Site) *oauthView {
 		v.Organizations = a.AllowedOrganizations
 	}
 	return v
+}
+
+// lti13View is what the config's sign-in block needs for auth.type "lti13".
+type lti13View struct {
+	Issuer, AuthorizeURL, JWKSURL string
+	ClientIDs                     []string // ltiauthenticator's client_id is a set
+	DeploymentIDs                 []string
+	UsernameClaim                 string
+	EmailDomain                   string // set: the claim is an address at this domain, the username the name before @
+	URLs                          schema.LTI13URLs
+	AddUserCommand                []string
+}
+
+// newLTI13View returns nil unless the site signs in with LTI 1.3.
+func newLTI13View(s *schema.Site) *lti13View {
+	a := s.Auth
+	if a.Type != schema.AuthLTI13 {
+		return nil
+	}
+	return &lti13View{
+		Issuer:         a.Issuer,
+		AuthorizeURL:   a.AuthorizeURL,
+		JWKSURL:        a.JWKSURL,
+		ClientIDs:      []string{a.ClientID},
+		DeploymentIDs:  a.DeploymentIDs,
+		UsernameClaim:  a.UsernameClaim,
+		EmailDomain:    a.EmailDomain,
+		URLs:           s.LTI13URLs(),
+		AddUserCommand: addUserCommand,
+	}
 }

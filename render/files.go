@@ -140,6 +140,7 @@ type view struct {
 	Culler         cullerView
 	Resources      resourcesView
 	OAuth          *oauthView // nil for PAM
+	LTI13          *lti13View // nil unless auth.type = "lti13"
 }
 
 // listen is how the servers listen: http2 moved from a listen parameter to its own directive in
@@ -169,6 +170,7 @@ func newView(s *schema.Site, o options) view {
 		ConfigPath:     installedJupyterHubConf,
 		SecretsCommand: secretsCommand(s),
 		OAuth:          newOAuthView(s),
+		LTI13:          newLTI13View(s),
 	}
 	v.HTTPSHost = s.Domain
 	v.ProxyHost = "$host"

@@ -402,6 +402,9 @@ func siteStrings(s *schema.Site) map[string][]string {
 		"auth.username_claim":                  one(s.Auth.UsernameClaim),
 		"auth.email_domain":                    one(s.Auth.EmailDomain),
 		"auth.allowed_organizations":           s.Auth.AllowedOrganizations,
+		"auth.issuer":                          one(s.Auth.Issuer),
+		"auth.jwks_url":                        one(s.Auth.JWKSURL),
+		"auth.deployment_ids":                  s.Auth.DeploymentIDs,
 		"kubernetes.tls":                       one(s.Kubernetes.TLS),
 		"kubernetes.tls_secret":                one(s.Kubernetes.TLSSecret),
 		"kubernetes.letsencrypt_contact_email": one(s.Kubernetes.LetsEncryptContactEmail),
@@ -418,6 +421,17 @@ func authBase(key string) map[string]string {
 	switch {
 	case f.AuthTypes == nil:
 		return nil
+	case slices.Equal(f.AuthTypes, []string{schema.AuthLTI13}):
+		// An LTI 1.3 key is read only in a site with the platform's whole registration.
+		return map[string]string{
+			"auth.type":           `"lti13"`,
+			"auth.client_id":      `"10000000000001"`,
+			"auth.issuer":         `"https://lms.example.edu"`,
+			"auth.authorize_url":  `"https://lms.example.edu/mod/lti/auth.php"`,
+			"auth.jwks_url":       `"https://lms.example.edu/mod/lti/certs.php"`,
+			"auth.deployment_ids": `["1"]`,
+			"auth.email_domain":   `"example.edu"`,
+		}
 	case !slices.Contains(f.AuthTypes, schema.AuthOIDC):
 		return map[string]string{"auth.type": strconv.Quote(f.AuthTypes[0]), "auth.client_id": `"hub"`}
 	}

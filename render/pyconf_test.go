@@ -439,6 +439,23 @@ func pythonExpected(s *schema.Site) map[string]any {
 			e["_GITHUB_ORGANIZATIONS"] = a.AllowedOrganizations
 		}
 	}
+	if a := s.Auth; a.Type == schema.AuthLTI13 {
+		e["JupyterHub.authenticator_class"] = "function SiteLTI13Authenticator"
+		e["LTI13Authenticator.issuer"] = a.Issuer
+		e["LTI13Authenticator.client_id"] = set([]string{a.ClientID})
+		e["LTI13Authenticator.authorize_url"] = a.AuthorizeURL
+		e["LTI13Authenticator.jwks_endpoint"] = a.JWKSURL
+		e["LTI13Authenticator.jwks_algorithms"] = []string{"RS256"}
+		e["LTI13Authenticator.uri_scheme"] = "https"
+		e["LocalAuthenticator.create_system_users"] = "bool True"
+		e["LocalAuthenticator.add_user_cmd"] = []string{"useradd", "--create-home", "--shell", "/bin/bash", "--"}
+		e["_LTI13_CLAIM"] = "https://purl.imsglobal.org/spec/lti/claim/"
+		e["_LTI13_DEPLOYMENT_IDS"] = set(a.DeploymentIDs)
+		e["_USERNAME_CLAIM"] = a.UsernameClaim
+		if a.EmailDomain != "" {
+			e["_EMAIL_DOMAIN"] = a.EmailDomain
+		}
+	}
 	return e
 }
 

@@ -36,7 +36,9 @@ type z2jhView struct {
 	// UsernamePattern admits exactly AllowedUsers; with delete_invalid_users, users the database
 	// remembers from earlier terms are removed at start (the site file is the whole truth).
 	UsernamePattern string
-	OAuth           *oauthView
+	OAuth           *oauthView // nil for lti13
+	LTI13           *lti13View // nil for oidc and github
+	LTI13Class      string
 	OAuthSecret     string
 	OAuthSecretKey  string
 	SignInPython    string // hub.extraConfig's sign-in rules; empty for none
@@ -69,8 +71,8 @@ type z2jhIngress struct {
 }
 
 func newZ2JHView(s *schema.Site, o options) (z2jhView, error) {
-	if !s.Auth.OAuth() {
-		return z2jhView{}, fmt.Errorf("auth.type %q has no Kubernetes form: sign in with oidc or github", s.Auth.Type)
+	if !s.Auth.OAuth() && s.Auth.Type != schema.AuthLTI13 {
+		return z2jhView{}, fmt.Errorf("auth.type %q has no Kubernetes form: sign in with oidc, github or lti13", s.Auth.Type)
 	}
 	allowed := AllowedUsers(s.Users)
 	v := z2jhView{
@@ -85,6 +87,17 @@ func newZ2JHView(s *schema.Site, o options) (z2jhView, error) {
 		DefaultURL:      s.Spawner.DefaultURL,
 		KernelArgs:      newCullerView(s).KernelArgs,
 		Memory:          s.Limits.Memory,
+	}
+	if lti := newLTI13View(s); lti != nil {
+		// On Kubernetes the hub is reached at the domain on 443; nginx's port means nothing there.
+		lti.URLs = s.WithHTTPSPort(443).LTI13URLs()
+		v.LTI13, v.LTI13Class = lti, lti13Class
+		var b bytes.Buffer
+		if err := parsed().ExecuteTemplate(&b, "z2jh-lti13", lti); err != nil {
+			return z2jhView{}, fmt.Errorf("render the sign-in rules: %w", err)
+		}
+		v.SignInPython = b.String()
+		return v.finish(s)
 	}
 	oauth := newOAuthView(s)
 	// On Kubernetes the hub is reached at the domain on 443; nginx's port means nothing there.
@@ -103,6 +116,11 @@ func newZ2JHView(s *schema.Site, o options) (z2jhView, error) {
 		}
 		v.SignInPython = b.String()
 	}
+	return v.finish(s)
+}
+
+// finish sets what does not depend on the login type.
+func (v z2jhView) finish(s *schema.Site) (z2jhView, error) {
 	if s.Limits.CPU != 0 {
 		cpu, err := pyFloat(s.Limits.CPU)
 		if err != nil {

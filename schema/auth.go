@@ -49,12 +49,42 @@ var (
 
 // OAuthCallbackURL is where the identity provider sends people back to the hub: the URL to
 // register with it. nginx serves the hub at the domain and https port, under base_url.
-func (s *Site) OAuthCallbackURL() string {
+func (s *Site) OAuthCallbackURL() string { return s.hubURL("oauth_callback") }
+
+// hubURL is the URL of the hub's page at path, as people reach it: nginx serves the hub at the
+// domain and https port, under base_url.
+func (s *Site) hubURL(path string) string {
 	host := s.Domain
 	if s.Nginx.HTTPSPort != 443 {
 		host += ":" + strconv.Itoa(s.Nginx.HTTPSPort)
 	}
-	return "https://" + host + s.Hub.BaseURL + "hub/oauth_callback"
+	return "https://" + host + s.Hub.BaseURL + "hub/" + path
+}
+
+// WithHTTPSPort returns a copy of the site reached on port: Kubernetes serves the hub on 443,
+// whatever nginx.https_port says.
+func (s *Site) WithHTTPSPort(port int) *Site {
+	c := *s
+	c.Nginx.HTTPSPort = port
+	return &c
+}
+
+// LTI13URLs are what an LTI 1.3 platform registers for this hub (ltiauthenticator's handlers).
+type LTI13URLs struct {
+	LoginInitiation string // the platform starts each launch here (OpenID Connect login initiation)
+	Redirect        string // the platform posts the signed launch here (redirect URI, launch URL)
+	TargetLink      string // where a launch lands: the hub starts the student's server
+	Config          string // ltiauthenticator's tool configuration JSON (Canvas can paste it)
+}
+
+// LTI13URLs returns the URLs to register with the platform for auth.type = "lti13".
+func (s *Site) LTI13URLs() LTI13URLs {
+	return LTI13URLs{
+		LoginInitiation: s.hubURL("lti13/oauth_login"),
+		Redirect:        s.hubURL("lti13/oauth_callback"),
+		TargetLink:      s.hubURL("spawn"),
+		Config:          s.hubURL("lti13/config"),
+	}
 }
 
 // validateAuth checks [auth]. A key for another login type is an error rather than ignored (see
@@ -71,7 +101,7 @@ func validateAuth(c *checker) {
 			c.atKey(f.Key, "is only for auth.type = %s, and this site's is %q (remove it, or change auth.type)", quotedOr(f.AuthTypes), a.Type)
 		}
 	}
-	if !a.OAuth() {
+	if !a.OAuth() && a.Type != AuthLTI13 {
 		return
 	}
 
@@ -80,6 +110,10 @@ func validateAuth(c *checker) {
 		c.atKey("auth", "auth.client_id is missing (add client_id = %s under [auth]: the id the provider gave this hub)", exampleOf("auth.client_id"))
 	case !clientIDRE.MatchString(a.ClientID):
 		c.atValue("auth.client_id", "%s is not a client id (copy it from the provider: printable characters without spaces, like %s)", quote(a.ClientID), exampleOf("auth.client_id"))
+	}
+	if a.Type == AuthLTI13 {
+		validateLTI13(c)
+		return
 	}
 	if set("auth.client_secret_file") {
 		validatePath(c, "auth.client_secret_file", a.ClientSecretFile, false)
@@ -122,6 +156,43 @@ func validateOIDC(c *checker) {
 			c.atValue(u.key, "%s", msg)
 		}
 	}
+	validateUsernameClaim(c)
+}
+
+// validateLTI13 checks what a platform's registration gives: its issuer, endpoints and the
+// deployments this hub accepts launches from.
+func validateLTI13(c *checker) {
+	a, set := c.site.Auth, c.set
+	for _, u := range []struct{ key, value, from string }{
+		{"auth.issuer", a.Issuer, "Canvas: https://canvas.instructure.com; Moodle: the site's URL"},
+		{"auth.authorize_url", a.AuthorizeURL, "the platform's OIDC authentication (authorization) endpoint"},
+		{"auth.jwks_url", a.JWKSURL, "the platform's public keyset URL"},
+	} {
+		if !set(u.key) {
+			c.atKey("auth", "%s is missing (add %s = %s under [auth]: %s)", u.key, lastSegment(u.key), exampleOf(u.key), u.from)
+			continue
+		}
+		if msg := endpointProblem(u.value); msg != "" {
+			c.atValue(u.key, "%s", msg)
+		} else if u.key == "auth.issuer" && strings.ContainsAny(u.value, "?#") {
+			// LTI's issuer is a URL without query or fragment, compared as a string.
+			c.atValue(u.key, "%s has a query or fragment, which an issuer may not have (copy the platform's issuer exactly, like %s)", quote(u.value), exampleOf(u.key))
+		}
+	}
+	if !set("auth.deployment_ids") || len(a.DeploymentIDs) == 0 {
+		c.atKey("auth", "auth.deployment_ids is missing or empty (add deployment_ids = %s under [auth]: the platform shows the deployment id of the tool in this course)", exampleOf("auth.deployment_ids"))
+	}
+	for i, id := range a.DeploymentIDs {
+		if !clientIDRE.MatchString(id) {
+			c.atValue(fmt.Sprintf("auth.deployment_ids[%d]", i), "%s is not a deployment id (copy it from the platform: printable characters without spaces, like %s)", quote(id), `"1"`)
+		}
+	}
+	validateUsernameClaim(c)
+}
+
+// validateUsernameClaim checks the claim that becomes the username, and its email domain.
+func validateUsernameClaim(c *checker) {
+	a, set := c.site.Auth, c.set
 	if set("auth.username_claim") && !claimRE.MatchString(a.UsernameClaim) {
 		c.atValue("auth.username_claim", "%s is not a claim name (like \"preferred_username\" or \"email\")", quote(a.UsernameClaim))
 	}
@@ -191,3 +262,6 @@ func quotedOr(values []string) string {
 	}
 	return strings.Join(q[:len(q)-1], ", ") + " or " + q[len(q)-1]
 }
+
+// issuerSchemaPattern is endpointSchemaPattern without a query: an LTI issuer has none.
+const issuerSchemaPattern = `^(?:https://[^/?#@\s]+|http://(?:localhost|127\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}|\[::1\])(?::[0-9]{1,5})?)(?:/[^?#\s]*)?$`

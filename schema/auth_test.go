@@ -26,13 +26,38 @@ token_url = "https://login.example.edu/token"
 userdata_url = "https://login.example.edu/userinfo"
 `
 
+const lti13Keys = `issuer = "https://lms.example.edu"
+authorize_url = "https://lms.example.edu/mod/lti/auth.php"
+jwks_url = "https://lms.example.edu/mod/lti/certs.php"
+deployment_ids = ["1"]
+email_domain = "college.edu"
+`
+
 // TestAuthProblems: one row per [auth] rule, with the exact message a person reads.
 func TestAuthProblems(t *testing.T) {
 	for _, c := range []struct{ name, auth, want string }{
 		{"unknown type", `type = "saml"`,
-			`site.toml:12:8: auth.type: "saml" is not a login type (use "pam", "oidc" or "github")`},
+			`site.toml:12:8: auth.type: "saml" is not a login type (use "pam", "oidc", "github" or "lti13")`},
 		{"pam with an oauth key", "client_id = \"hub\"",
-			`site.toml:12:1: auth.client_id: is only for auth.type = "oidc" or "github", and this site's is "pam" (remove it, or change auth.type)`},
+			`site.toml:12:1: auth.client_id: is only for auth.type = "oidc", "github" or "lti13", and this site's is "pam" (remove it, or change auth.type)`},
+		{"pam with an lti13 key", "issuer = \"https://canvas.instructure.com\"",
+			`site.toml:12:1: auth.issuer: is only for auth.type = "lti13", and this site's is "pam" (remove it, or change auth.type)`},
+		{"oidc with an lti13 key", "type = \"oidc\"\nclient_id = \"hub\"\n" + oidcEndpoints + `deployment_ids = ["1"]`,
+			`site.toml:17:1: auth.deployment_ids: is only for auth.type = "lti13", and this site's is "oidc" (remove it, or change auth.type)`},
+		{"lti13 with an oauth key", "type = \"lti13\"\nclient_id = \"1\"\n" + lti13Keys + `client_secret_file = "/srv/hub/s"`,
+			`site.toml:19:1: auth.client_secret_file: is only for auth.type = "oidc" or "github", and this site's is "lti13" (remove it, or change auth.type)`},
+		{"lti13 without an issuer", "type = \"lti13\"\nclient_id = \"1\"\n" + strings.Replace(lti13Keys, "issuer", "#issuer", 1),
+			`site.toml:11:1: auth: auth.issuer is missing (add issuer = "https://canvas.instructure.com" under [auth]: Canvas: https://canvas.instructure.com; Moodle: the site's URL)`},
+		{"lti13 plain http keyset", "type = \"lti13\"\nclient_id = \"1\"\n" + strings.Replace(lti13Keys, "https://lms.example.edu/mod/lti/certs", "http://lms.example.edu/mod/lti/certs", 1),
+			`site.toml:16:12: auth.jwks_url: "http://lms.example.edu/mod/lti/certs.php" is plain http (use https: "https://lms.example.edu/mod/lti/certs.php"; http is allowed only to 127.0.0.1, ::1 or localhost, for tests)`},
+		{"lti13 issuer with a query", "type = \"lti13\"\nclient_id = \"1\"\n" + strings.Replace(lti13Keys, `edu"`, `edu/?x=1"`, 1),
+			`site.toml:14:10: auth.issuer: "https://lms.example.edu/?x=1" has a query or fragment, which an issuer may not have (copy the platform's issuer exactly, like "https://canvas.instructure.com")`},
+		{"lti13 without deployments", "type = \"lti13\"\nclient_id = \"1\"\n" + strings.Replace(lti13Keys, `["1"]`, `[]`, 1),
+			`site.toml:11:1: auth: auth.deployment_ids is missing or empty (add deployment_ids = ["1234:8865aa05b4b79b64a91a86042e43af5ea8ae79eb"] under [auth]: the platform shows the deployment id of the tool in this course)`},
+		{"lti13 deployment with a space", "type = \"lti13\"\nclient_id = \"1\"\n" + strings.Replace(lti13Keys, `["1"]`, `["1 2"]`, 1),
+			`site.toml:17:19: auth.deployment_ids[0]: "1 2" is not a deployment id (copy it from the platform: printable characters without spaces, like "1")`},
+		{"lti13 email claim without a domain", "type = \"lti13\"\nclient_id = \"1\"\n" + strings.Replace(lti13Keys, "email_domain", "#email_domain", 1),
+			`site.toml:11:1: auth.username_claim: "email" needs the domain whose addresses become usernames (add email_domain = "example.edu" under [auth], or set users.roster_email_domain)`},
 		{"github with an oidc endpoint", "type = \"github\"\nclient_id = \"hub\"\ntoken_url = \"https://x.example.edu/t\"",
 			`site.toml:14:1: auth.token_url: is only for auth.type = "oidc", and this site's is "github" (remove it, or change auth.type)`},
 		{"oidc with an organization", "type = \"oidc\"\nclient_id = \"hub\"\n" + oidcEndpoints + `allowed_organizations = ["x"]`,
@@ -108,6 +133,17 @@ func TestAuthDefaults(t *testing.T) {
 	}
 	if a := site.Auth; a.LoginService != "GitHub" || strings.Join(a.Scope, " ") != "read:org" || site.OAuthCallbackURL() != "https://hub.example.edu/hub/oauth_callback" {
 		t.Errorf("github defaults: %+v, callback %s", a, site.OAuthCallbackURL())
+	}
+	site, err = Parse("site.toml", []byte(authBaseSite+"[auth]\ntype = \"lti13\"\nclient_id = \"1\"\n"+lti13Keys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := site.Auth; a.UsernameClaim != "email" || a.EmailDomain != "college.edu" || a.ClientSecretFile != "" || a.Issuer != "https://lms.example.edu" || strings.Join(a.DeploymentIDs, " ") != "1" {
+		t.Errorf("lti13 defaults: %+v", a)
+	}
+	if got, want := site.LTI13URLs(), (LTI13URLs{LoginInitiation: "https://hub.example.edu/hub/lti13/oauth_login", Redirect: "https://hub.example.edu/hub/lti13/oauth_callback",
+		TargetLink: "https://hub.example.edu/hub/spawn", Config: "https://hub.example.edu/hub/lti13/config"}); got != want {
+		t.Errorf("LTI URLs %+v, want %+v", got, want)
 	}
 	site, err = Parse("site.toml", []byte(authBaseSite+"[auth]\ntype = \"github\"\nclient_id = \"hub\"\n"))
 	if err != nil {

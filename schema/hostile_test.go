@@ -312,7 +312,7 @@ var hostileCases = []hostileCase{
 	hostile("kubernetes-oauth-secret-yaml-injection", hostileSite(`kubernetes.oauth_secret = "x\", key: y"`),
 		refuse("kubernetes.oauth_secret", `"x\"`, `is not a Kubernetes Secret name`)),
 	hostile("auth-type-unknown", hostileSite(`auth.type = "saml"`),
-		refuse("auth.type", `"saml"`, `"saml" is not a login type (use "pam", "oidc" or "github")`)),
+		refuse("auth.type", `"saml"`, `"saml" is not a login type (use "pam", "oidc", "github" or "lti13")`)),
 	hostile("auth-client-id-python-injection", oidcSite(`auth.client_id = "x'+__import__('os').system('id')+'"`),
 		accept(python+`: c.GenericOAuthenticator.client_id = 'x\'+__import__(\'os\').system(\'id\')+\''`)),
 	hostile("auth-client-secret-file-quote", oidcSite(`auth.client_secret_file = "/srv/it's a \"secret\""`),
@@ -338,7 +338,27 @@ var hostileCases = []hostileCase{
 	hostile("auth-allowed-organizations-injection", hostileSite(`auth.type = "github"`, `auth.client_id = "hub"`, `auth.allowed_organizations = ["org', 'evil"]`),
 		refuse("auth.allowed_organizations[0]", `"org'`, `is not a GitHub organization`)),
 	hostile("auth-pam-with-client-id", hostileSite(`auth.client_id = "hub"`),
-		refuse("auth.client_id", `client_id`, `is only for auth.type = "oidc" or "github", and this site's is "pam"`)),
+		refuse("auth.client_id", `client_id`, `is only for auth.type = "oidc", "github" or "lti13", and this site's is "pam"`)),
+	hostile("auth-issuer-python-injection", lti13Site(`auth.issuer = "https://lms.example.edu/'+__import__('os').system('id')+'"`),
+		accept(python+`: c.LTI13Authenticator.issuer = 'https://lms.example.edu/\'+__import__(\'os\').system(\'id\')+\''`)),
+	hostile("auth-jwks-url-newline", lti13Site(`auth.jwks_url = "https://lms.example.edu/certs\nc.x=1"`),
+		refuse("auth.jwks_url", `"https://lms.example.edu/certs\n`, `has a space, a control character or a non-ASCII character`)),
+	hostile("auth-deployment-ids-injection", lti13Site(`auth.deployment_ids = ["1', 'evil"]`),
+		refuse("auth.deployment_ids[0]", `"1'`, `"1', 'evil" is not a deployment id`)),
+}
+
+// lti13Site is hostileSite with a valid LTI 1.3 [auth] table, the given lines put in or over it.
+func lti13Site(lines ...string) string {
+	base := []string{
+		`auth.type = "lti13"`,
+		`auth.client_id = "10000000000001"`,
+		`auth.issuer = "https://lms.example.edu"`,
+		`auth.authorize_url = "https://lms.example.edu/mod/lti/auth.php"`,
+		`auth.jwks_url = "https://lms.example.edu/mod/lti/certs.php"`,
+		`auth.deployment_ids = ["1"]`,
+		`auth.username_claim = "custom_login_id"`,
+	}
+	return hostileSite(append(base, lines...)...)
 }
 
 // oidcSite is hostileSite with a valid OIDC [auth] table, the given lines put in or over it.

@@ -136,6 +136,10 @@ var schemaCases = []struct {
 	{"auth-scope-quote", minimalSite + oidcAuth("https://login.example.edu/token") + "scope = [\"open\\\"id\"]\n", false},
 	{"auth-github-team", minimalSite + "[auth]\ntype = \"github\"\nclient_id = \"abc\"\nallowed_organizations = [\"engr:ta-team\"]\n", true},
 	{"auth-github-org-space", minimalSite + "[auth]\ntype = \"github\"\nclient_id = \"abc\"\nallowed_organizations = [\"engr 101\"]\n", false},
+	{"auth-lti13", minimalSite + lti13Auth("https://canvas.instructure.com"), true},
+	{"auth-lti13-loopback-http", minimalSite + lti13Auth("http://127.0.0.1:9000"), true},
+	{"auth-lti13-issuer-query", minimalSite + lti13Auth("https://canvas.instructure.com/?a=b"), false},
+	{"auth-lti13-issuer-remote-http", minimalSite + lti13Auth("http://canvas.instructure.com"), false},
 	{"auth-client-id-space", minimalSite + "[auth]\ntype = \"github\"\nclient_id = \"a b\"\n", false},
 	{"port-float", minimalSite + "[hub]\nport = 8000.0\n", false},
 	{"path-long", minimalSite + "[hub]\nexecutable = \"/" + strings.Repeat("a", 4095) + "\"\n", false},
@@ -166,7 +170,8 @@ var everyKeySite = func() string {
 	var b strings.Builder
 	table := ""
 	for _, f := range schema.Fields {
-		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" || f.Key == "kubernetes.tls_secret" {
+		if strings.HasPrefix(f.Key, "users.roster") || f.Key == "auth.allowed_organizations" || f.Key == "kubernetes.tls_secret" ||
+			f.Key == "auth.issuer" || f.Key == "auth.jwks_url" || f.Key == "auth.deployment_ids" {
 			continue
 		}
 		t, name, ok := strings.Cut(f.Key, ".")
@@ -569,6 +574,13 @@ func jsonNumber(v any) (float64, bool) {
 		return v, true
 	}
 	return 0, false
+}
+
+// lti13Auth is an [auth] table for LTI 1.3 whose issuer is issuer.
+func lti13Auth(issuer string) string {
+	return "[auth]\ntype = \"lti13\"\nclient_id = \"10000000000001\"\nissuer = \"" + issuer + "\"\n" +
+		"authorize_url = \"https://sso.canvaslms.com/api/lti/authorize_redirect\"\njwks_url = \"https://sso.canvaslms.com/api/lti/security/jwks\"\n" +
+		"deployment_ids = [\"1:abc\"]\nusername_claim = \"custom_login_id\"\n"
 }
 
 // oidcAuth is an [auth] table for OIDC whose token endpoint is tokenURL.

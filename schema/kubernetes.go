@@ -72,7 +72,7 @@ func checkTarget(c *checker, target string) {
 		if !c.set("auth.type") {
 			what = `"pam" (the default)`
 		}
-		c.atValue("auth.type", `is %s, which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc" or "github" for --target z2jh)`, what)
+		c.atValue("auth.type", `is %s, which needs system accounts, and on Kubernetes every user's server is a pod without one (sign in with type = "oidc", "github" or "lti13" for --target z2jh)`, what)
 	}
 	// The chart refuses to render its Let's Encrypt proxy without an address (helm template fails
 	// with "proxy.https.letsencrypt.contactEmail is a required field").

@@ -125,19 +125,23 @@ type Limits struct {
 
 // Auth is how people sign in to the hub.
 type Auth struct {
-	Type string // AuthPAM, AuthOIDC or AuthGitHub
-	// The rest is set only for the OAuth types (OIDC and GitHub).
+	Type string // AuthPAM, AuthOIDC, AuthGitHub or AuthLTI13
+	// The rest is set only for the OAuth types (OIDC and GitHub) and LTI 1.3.
 	ClientID         string
 	ClientSecretFile string // read by the hub at start; the secret itself is never in a rendered file
 	LoginService     string
-	AuthorizeURL     string // OIDC only
+	AuthorizeURL     string // OIDC and LTI 1.3
 	TokenURL         string // OIDC only
 	UserdataURL      string // OIDC only
 	Scope            []string
-	UsernameClaim    string // OIDC only
+	UsernameClaim    string // OIDC and LTI 1.3
 	// EmailDomain is set when UsernameClaim is "email": the domain whose addresses become usernames.
 	EmailDomain          string
 	AllowedOrganizations []string // GitHub only: an extra gate, empty for none
+	// LTI 1.3 only: the platform's issuer, its keyset and the deployments launches may come from.
+	Issuer        string
+	JWKSURL       string
+	DeploymentIDs []string
 }
 
 // The login types of auth.type.
@@ -145,11 +149,17 @@ const (
 	AuthPAM    = "pam"
 	AuthOIDC   = "oidc"
 	AuthGitHub = "github"
+	AuthLTI13  = "lti13"
 )
 
 // OAuth tells whether people sign in at an identity provider, so the hub needs a client secret
 // and makes their system accounts itself.
 func (a Auth) OAuth() bool { return a.Type == AuthOIDC || a.Type == AuthGitHub }
+
+// HubMakesAccounts tells whether the hub makes each user's system account itself at sign-in
+// (LocalAuthenticator's create_system_users): people sign in elsewhere, at an identity provider
+// or an LTI platform, and have no password here.
+func (a Auth) HubMakesAccounts() bool { return a.OAuth() || a.Type == AuthLTI13 }
 
 // Kubernetes is what only the Zero to JupyterHub target reads: how HTTPS reaches the hub, and which
 // Secret holds the OAuth client secret.

@@ -155,7 +155,7 @@ func TestChart(t *testing.T) {
 		t.Error("no PAM example was refused for z2jh")
 	}
 	// The examples that must reach the chart, so that a broken target check cannot skip them all.
-	for _, want := range []string{"github", "mooc", "sso"} {
+	for _, want := range []string{"github", "lti-canvas", "lti-moodle", "mooc", "sso"} {
 		if !slices.Contains(tested, want) {
 			t.Errorf("example %s was not put through the chart (tested: %v)", want, tested)
 		}
@@ -249,13 +249,27 @@ func checkManifests(t *testing.T, site *schema.Site, yamlDocs []byte) {
 	}
 	checkUsernamePattern(t, auth["username_pattern"], site)
 
-	class := map[string]string{schema.AuthOIDC: "oauthenticator.generic.GenericOAuthenticator", schema.AuthGitHub: "oauthenticator.github.GitHubOAuthenticator"}[site.Auth.Type]
-	jsonEq("hub.config.JupyterHub.authenticator_class", v.Hub.Config["JupyterHub"]["authenticator_class"], class)
-	section := class[strings.LastIndex(class, ".")+1:]
-	jsonEq("client_id", v.Hub.Config[section]["client_id"], site.Auth.ClientID)
-	jsonEq("oauth_callback_url", v.Hub.Config[section]["oauth_callback_url"], "https://"+site.Domain+site.Hub.BaseURL+"hub/oauth_callback")
 	if v.Hub.BaseURL != site.Hub.BaseURL {
 		t.Errorf("hub.baseUrl = %q, want %q", v.Hub.BaseURL, site.Hub.BaseURL)
+	}
+	if site.Auth.Type == schema.AuthLTI13 {
+		// LTI 1.3 has no client secret; the class with the site's rules is defined, and chosen,
+		// in hub.extraConfig, which the chart runs after hub.config.
+		lti := v.Hub.Config["LTI13Authenticator"]
+		jsonEq("LTI13Authenticator.issuer", lti["issuer"], site.Auth.Issuer)
+		jsonEq("LTI13Authenticator.client_id", lti["client_id"], []string{site.Auth.ClientID})
+		jsonEq("LTI13Authenticator.authorize_url", lti["authorize_url"], site.Auth.AuthorizeURL)
+		jsonEq("LTI13Authenticator.jwks_endpoint", lti["jwks_endpoint"], site.Auth.JWKSURL)
+		jsonEq("hub.config.JupyterHub.authenticator_class", v.Hub.Config["JupyterHub"]["authenticator_class"], "ltiauthenticator.lti13.auth.LTI13Authenticator")
+		if !strings.Contains(v.Hub.ExtraConfig["hubgen-sign-in"], "\nc.JupyterHub.authenticator_class = SiteLTI13Authenticator\n") {
+			t.Error("hub.extraConfig does not choose SiteLTI13Authenticator")
+		}
+	} else {
+		class := map[string]string{schema.AuthOIDC: "oauthenticator.generic.GenericOAuthenticator", schema.AuthGitHub: "oauthenticator.github.GitHubOAuthenticator"}[site.Auth.Type]
+		jsonEq("hub.config.JupyterHub.authenticator_class", v.Hub.Config["JupyterHub"]["authenticator_class"], class)
+		section := class[strings.LastIndex(class, ".")+1:]
+		jsonEq("client_id", v.Hub.Config[section]["client_id"], site.Auth.ClientID)
+		jsonEq("oauth_callback_url", v.Hub.Config[section]["oauth_callback_url"], "https://"+site.Domain+site.Hub.BaseURL+"hub/oauth_callback")
 	}
 
 	// The client secret reaches the hub's container from the named Secret.
@@ -282,15 +296,20 @@ func checkManifests(t *testing.T, site *schema.Site, yamlDocs []byte) {
 	if err := json.Unmarshal(hub.Spec, &deploy); err != nil {
 		t.Fatal(err)
 	}
-	found := false
+	found, named := false, false
 	for _, c := range deploy.Template.Spec.Containers {
 		for _, e := range c.Env {
 			if e.Name == "OAUTH_CLIENT_SECRET" {
+				named = true
 				found = e.ValueFrom != nil && e.ValueFrom.SecretKeyRef.Name == site.Kubernetes.OAuthSecret && e.ValueFrom.SecretKeyRef.Key == render.OAuthSecretKey && e.Value == nil
 			}
 		}
 	}
-	if !found {
+	if site.Auth.Type == schema.AuthLTI13 {
+		if named {
+			t.Error("the hub container of an LTI 1.3 site takes OAUTH_CLIENT_SECRET, which it has none of")
+		}
+	} else if !found {
 		t.Errorf("the hub container does not take OAUTH_CLIENT_SECRET from Secret %s, key %s", site.Kubernetes.OAuthSecret, render.OAuthSecretKey)
 	}
 

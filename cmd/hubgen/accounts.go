@@ -34,7 +34,8 @@ with --passwords -. Passwords are printed nowhere else. A locked account keeps i
 password is locked and the account expired (usermod --lock --expiredate 1).
 
 hubgen lists the accounts it made in state_dir/hubgen_accounts (0600) and locks only those.
-With auth.type "oidc" or "github" the hub makes the accounts itself: this command is for PAM.
+With auth.type "oidc", "github" or "lti13" the hub makes the accounts itself: this command is
+for PAM.
 
 Exit status: 0 done, or nothing to do; 1 the site is invalid, is not a PAM site, or names a
 system account; 2 a usage error, or an account, file or program that failed.`,
@@ -53,7 +54,7 @@ func runAccounts(e *env, paths []string, apply bool, passwordsPath string) int {
 		return code
 	}
 	site := sites[0].site
-	if site.Auth.OAuth() {
+	if site.Auth.HubMakesAccounts() {
 		fmt.Fprintf(e.stderr, "hubgen accounts: %s: auth.type is %q: the hub makes each user's account when they first sign in (accounts is for PAM sites)\n", paths[0], site.Auth.Type)
 		return exitInvalid
 	}

@@ -153,7 +153,7 @@ func TestInitHasEveryKey(t *testing.T) {
 		// An [auth] key of another login type than the example's "oidc" is an error when set:
 		// it stays commented.
 		// So is kubernetes.tls_secret, which only tls = "secret" reads, with the example's "letsencrypt".
-		if key == "auth.allowed_organizations" || key == "kubernetes.tls_secret" {
+		if key == "auth.allowed_organizations" || key == "kubernetes.tls_secret" || key == "auth.issuer" || key == "auth.jwks_url" || key == "auth.deployment_ids" {
 			uncommented = append(uncommented, l)
 			continue
 		}
