@@ -112,6 +112,9 @@ var Fields = []Field{
 	{Key: "hub.executable", Kind: KindString, Path: PathReadByHub, DefaultDoc: "jupyterhub beside spawner.cmd's jupyterhub-singleuser, else /usr/bin/jupyterhub", DefaultFrom: besideSingleUser, Example: `"/opt/conda/bin/jupyterhub"`,
 		Doc: "the jupyterhub program the systemd unit runs"},
 
+	{Key: "hub.user_subdomains", Kind: KindBool, Default: false, Example: "true",
+		Doc: "serve each user's server on a host of its own, NAME.domain, so a script a student plants runs in no one else's origin; needs a wildcard DNS record and certificate for *.domain"},
+
 	{Key: "nginx.http_port", Kind: KindInt, Default: 80, Example: "80", Min: 1, Max: 65535,
 		Doc: "plain http: serves ACME challenges and redirects the rest to https"},
 	{Key: "nginx.https_port", Kind: KindInt, Default: 443, Example: "443", Min: 1, Max: 65535,

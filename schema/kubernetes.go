@@ -1,6 +1,9 @@
 package schema
 
-import "regexp"
+import (
+	"fmt"
+	"regexp"
+)
 
 // Patterns of [kubernetes]'s values, shared by the validator and the JSON Schema.
 const (
@@ -94,6 +97,7 @@ var Z2JHKeys = []KeyUse{
 	{Key: "hub.cookie_secret_file", Ignored: true, Use: "the chart generates the cookie secret and keeps it in the hub's Secret"},
 	{Key: "hub.proxy_auth_token_file", Ignored: true, Use: "the chart generates the proxy token and keeps it in the hub's Secret"},
 	{Key: "hub.executable", Ignored: true, Use: "the chart's hub image runs JupyterHub"},
+	{Key: "hub.user_subdomains", Use: "hub.config.JupyterHub.subdomain_host, and ingress.hosts and ingress.tls[0].hosts for domain and *.domain"},
 	{Key: "nginx.http_port", Ignored: true, Use: "nginx only"},
 	{Key: "nginx.https_port", Ignored: true, Use: "nginx only; the chart serves 443"},
 	{Key: "nginx.ipv6", Ignored: true, Use: "nginx only"},
@@ -158,6 +162,16 @@ func TargetProblems(name string, data []byte, s *Site, target string) Problems {
 	// with "proxy.https.letsencrypt.contactEmail is a required field").
 	if s.Kubernetes.TLS == KubernetesTLSLetsEncrypt && s.Kubernetes.LetsEncryptContactEmail == "" {
 		r.atKey("kubernetes.letsencrypt_contact_email", `is missing, and the chart needs it for tls = "letsencrypt" (add letsencrypt_contact_email = %s under [kubernetes]: where Let's Encrypt writes about the certificate; or set tls = "secret" or "external")`, exampleOf("kubernetes.letsencrypt_contact_email"))
+	}
+	// Let's Encrypt's http-01 challenge, which the chart's proxy answers, cannot issue the
+	// wildcard certificate that every user's host needs.
+	if s.Hub.UserSubdomains && s.Kubernetes.TLS == KubernetesTLSLetsEncrypt {
+		why := fmt.Sprintf(`whose http-01 challenge cannot get the wildcard certificate for *.%s that user subdomains need (set tls = "secret" under [kubernetes], naming a Secret with a certificate for %s and *.%s made with a DNS-01 challenge such as cert-manager's, or tls = "external" when TLS ends in front of the cluster)`, s.Domain, s.Domain, s.Domain)
+		if _, set := values["kubernetes.tls"]; set {
+			r.atValue("kubernetes.tls", `is "letsencrypt" with hub.user_subdomains, %s`, why)
+		} else {
+			r.atValue("hub.user_subdomains", `is true, and kubernetes.tls is "letsencrypt" (the default), %s`, why)
+		}
 	}
 	for _, k := range Z2JHKeys {
 		f, _ := FieldByKey(k.Key)

@@ -371,6 +371,7 @@ func build(name string, values map[string]any) *Site {
 		CookieSecretFile:   str("hub.cookie_secret_file"),
 		ProxyAuthTokenFile: str("hub.proxy_auth_token_file"),
 		Executable:         str("hub.executable"),
+		UserSubdomains:     flag("hub.user_subdomains"),
 	}
 	s.Nginx = Nginx{
 		HTTPPort:          num("nginx.http_port"),

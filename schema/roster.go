@@ -30,6 +30,7 @@ type rosterEntry struct {
 type roster struct {
 	file        string // the path as messages show it: the site file's directory joined with users.roster
 	emailDomain string // users.roster_email_domain, or ""
+	subdomains  bool   // hub.user_subdomains: every name must be a DNS label
 	entries     []rosterEntry
 	problems    Problems
 }
@@ -83,7 +84,7 @@ func validateRoster(r *reporter, s *Site, set func(string) bool) {
 		r.report(r.pos.valueRange(key), key, SeverityError, message{summary: fmt.Sprintf("cannot read %s: %s", file, readError(err)), fix: hint})
 		return
 	}
-	ro := &roster{file: file, emailDomain: u.RosterEmailDomain}
+	ro := &roster{file: file, emailDomain: u.RosterEmailDomain, subdomains: s.Hub.UserSubdomains}
 	if !ro.checkEncoding(data) {
 		r.problems = append(r.problems, ro.problems...)
 		return
@@ -176,6 +177,10 @@ func (ro *roster) add(value string, line, col int) {
 		name = name[:at]
 	}
 	if m := usernameProblem(name); m.summary != "" {
+		ro.report(line, col, SeverityError, m)
+		return
+	}
+	if m := hostLabelProblem(name, ro.subdomains); m.summary != "" {
 		ro.report(line, col, SeverityError, m)
 		return
 	}
