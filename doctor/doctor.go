@@ -5,6 +5,8 @@
 package doctor
 
 import (
+	"context"
+	"net"
 	"os/exec"
 	"os/user"
 	"path/filepath"
@@ -56,6 +58,8 @@ type System struct {
 	ImportOAuthenticator func(python string) (string, error)
 	// NginxVersion runs `nginx -v` and returns its output.
 	NginxVersion func(nginx string) ([]byte, error)
+	// LookupHost resolves a host name to its addresses; nil: no resolver to ask.
+	LookupHost func(host string) ([]string, error)
 }
 
 // Local is the System of this machine, with root joined to the site's paths.
@@ -77,7 +81,15 @@ func Local(root, site string) System {
 		PyImport:             importPython,
 		ImportOAuthenticator: importOAuthenticator,
 		NginxVersion:         runNginxVersion,
+		LookupHost:           lookupHost,
 	}
+}
+
+// lookupHost asks the system's resolver, for at most a few seconds.
+func lookupHost(host string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return net.DefaultResolver.LookupHost(ctx, host)
 }
 
 func lookupUser(name string) (bool, error) {
@@ -103,6 +115,8 @@ var checks = []check{
 	checkKeyMode,
 	checkCertificateDomain,
 	checkCertificateExpiry,
+	checkSubdomainCertificate,
+	checkSubdomainDNS,
 	checkCookieSecret,
 	checkProxyToken,
 	checkDHParams,

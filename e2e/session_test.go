@@ -266,6 +266,17 @@ func checkHubOnItsHost(t *testing.T, s *liveSite, b *browser, serverURL string) 
 			t.Errorf("the hub's login cookie is sent to the student's host %s%s", userHost, s.BaseURL+path)
 		}
 	}
+	// The hub warns about nothing the setting touches (its lines read "[W 2026-... app:123] ...";
+	// it warns of TLS ended in front and of scopes on every site, with or without subdomains).
+	if data, err := os.ReadFile(filepath.Join(s.Dir, "jupyterhub.log")); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			lower := strings.ToLower(line)
+			about := strings.Contains(lower, "domain") || strings.Contains(lower, "cookie") || strings.Contains(lower, "not recognized") || strings.Contains(lower, "deprecated")
+			if strings.HasPrefix(line, "[W ") && about {
+				t.Errorf("the hub warned: %s", line)
+			}
+		}
+	}
 	path := s.BaseURL + "hub/login?next=%2Fx"
 	p := b.getOnce(userHost + path)
 	if loc := p.Header.Get("Location"); p.StatusCode != http.StatusFound || loc != b.https+path {
