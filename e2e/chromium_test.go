@@ -216,14 +216,22 @@ func (c *chromium) eval(expr string) (json.RawMessage, error) {
 // timeout, saying what the page was.
 func (c *chromium) waitFor(what, cond string, timeout time.Duration) {
 	c.t.Helper()
+	if !c.poll(cond, timeout) {
+		c.t.Fatalf("%s: not after %v; the page is %s", what, timeout, c.describe())
+	}
+}
+
+// poll evaluates cond until it is true, and tells whether it became true within timeout.
+func (c *chromium) poll(cond string, timeout time.Duration) bool {
+	c.t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
 		v, err := c.eval("Boolean(" + cond + ")")
 		if err == nil && string(v) == "true" {
-			return
+			return true
 		}
 		if time.Now().After(deadline) {
-			c.t.Fatalf("%s: not after %v; the page is %s", what, timeout, c.describe())
+			return false
 		}
 		time.Sleep(200 * time.Millisecond)
 	}

@@ -62,6 +62,16 @@ func TestPlantedScript(t *testing.T) {
 				report, _ := chrome.eval(`window.hubgenPlanted`)
 				t.Logf("on %s the planted script reported %s", chrome.describe(), report)
 
+				// Logging out in the real browser ends the instructor's hub session. (Chromium keeps
+				// a host-only cookie apart from one for the domain, so JupyterHub 3's logout, which
+				// clears the latter, would leave the former; Go's cookie jar does not tell them apart.)
+				chrome.navigate(hub + "logout")
+				chrome.poll(`document.readyState === "complete" && !location.pathname.endsWith("/hub/logout")`, 20*time.Second)
+				chrome.navigate(hub + "home")
+				if !chrome.poll(`location.pathname.endsWith("/hub/login")`, 20*time.Second) {
+					t.Errorf("after logout the instructor's browser opens %s, not the login form: the hub's login cookie was not cleared", chrome.describe())
+				}
+
 				admin := studentIsAdmin(t, s)
 				switch {
 				case subdomains && admin:
