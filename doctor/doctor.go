@@ -5,6 +5,8 @@
 package doctor
 
 import (
+	"context"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -64,6 +66,8 @@ type System struct {
 	// ReadHubSchema has the hub's python read the installed JupyterHub's schema revisions and the
 	// revision of the database file, without writing it.
 	ReadHubSchema func(python, database string) (HubSchema, error)
+	// LookupHost resolves a host name to its addresses; nil: no resolver to ask.
+	LookupHost func(host string) ([]string, error)
 }
 
 // FindProgram looks for an installed program as an administrator's shell would, then in the
@@ -102,7 +106,15 @@ func Local(root, site string) System {
 		NginxVersion:         runNginxVersion,
 		FindProgram:          FindProgram,
 		ReadHubSchema:        runReadHubSchema,
+		LookupHost:           lookupHost,
 	}
+}
+
+// lookupHost asks the system's resolver, for at most a few seconds.
+func lookupHost(host string) ([]string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return net.DefaultResolver.LookupHost(ctx, host)
 }
 
 func lookupUser(name string) (bool, error) {
@@ -139,6 +151,8 @@ var Checks = []Check{
 	{Name: "certificate domain", Doc: "the certificate covers domain", run: checkCertificateDomain},
 	{Name: "certificate expiry", Doc: "not expired; a warning under 14 days left", run: checkCertificateExpiry},
 	{Name: "certificate renewal", Doc: "for certbot's certificates: renewal/NAME.conf renews through nginx's nginx.acme_webroot (not standalone, which needs nginx's port), and a deploy hook reloads nginx", run: checkRenewal},
+	{Name: "user subdomains", Doc: "with hub.user_subdomains: the certificate covers domain and *.domain; without: a warning that a student's server can act as whoever opens its links", run: checkSubdomainCertificate},
+	{Name: "user subdomains DNS", Doc: "with hub.user_subdomains: a random name under domain resolves (a warning: DNS may differ inside a campus)", run: checkSubdomainDNS},
 	{Name: "cookie secret", Doc: "exists, mode 0600, 64 hex digits", run: checkCookieSecret},
 	{Name: "proxy auth token", Doc: "exists, mode 0600, 64 hex digits", run: checkProxyToken},
 	{Name: "dhparam", Doc: "when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more", run: checkDHParams},

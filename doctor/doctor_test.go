@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -37,6 +38,7 @@ allowed = ["kendra", "sam"]
 [spawner]
 cmd = ["jupyterhub-singleuser", "--debug"]
 [hub]
+user_subdomains = true
 state_dir = "/srv/hub"
 executable = "/opt/hub/bin/jupyterhub"
 cookie_secret_file = "/etc/jupyterhub/secrets/cookie"
@@ -91,9 +93,16 @@ func newFixtureOf(t *testing.T, text string) *fixture {
 		NginxVersion: func(nginx string) ([]byte, error) {
 			return []byte("nginx version: nginx/1.22.1\n"), nil
 		},
+		// A wildcard record: every name under the domain resolves.
+		LookupHost: func(host string) ([]string, error) {
+			if strings.HasSuffix(host, ".hub.example.edu") {
+				return []string{"192.0.2.10"}, nil
+			}
+			return nil, fmt.Errorf("lookup %s: no such host", host)
+		},
 	}
 	f.sys.Root = f.root
-	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
+	f.writeCert(site.TLS.Cert, site.TLS.Key, []string{"hub.example.edu", "*.hub.example.edu"}, now.Add(-24*time.Hour), now.Add(60*24*time.Hour))
 	if _, err := secrets.Ensure(f.root, site); err != nil {
 		t.Fatal(err)
 	}
@@ -215,7 +224,7 @@ func TestEachCheckFails(t *testing.T) {
 			name: "certificate and key missing", check: "certificate", status: Fail,
 			breakf: func(f *fixture) { f.remove(f.site.TLS.Cert); f.remove(f.site.TLS.Key) },
 			detail: "fullchain.pem: does not exist", fix: "test ! -e ROOT/etc/ssl/hub/fullchain.pem && test ! -e ROOT/etc/ssl/hub/privkey.pem && openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=hub.example.edu",
-			others: []string{"private key", "private key mode", "certificate domain", "certificate expiry"},
+			others: []string{"private key", "private key mode", "certificate domain", "certificate expiry", "user subdomains"},
 		},
 		{
 			// The key is there: a new pair would overwrite it, and the site file is the likelier mistake.
@@ -223,13 +232,13 @@ func TestEachCheckFails(t *testing.T) {
 			breakf: func(f *fixture) { f.remove(f.site.TLS.Cert) },
 			detail: "fullchain.pem: does not exist", fix: "# tls.key exists: correct the missing path in site.toml",
 			// Without a certificate, the key cannot be matched and the domain and dates cannot be read.
-			others: []string{"private key", "certificate domain", "certificate expiry"},
+			others: []string{"private key", "certificate domain", "certificate expiry", "user subdomains"},
 		},
 		{
 			name: "certificate garbage", check: "certificate", status: Fail,
 			breakf: func(f *fixture) { f.write(f.site.TLS.Cert, "not a certificate\n", 0o644) },
 			detail: "has no PEM CERTIFICATE block", fix: "# put the PEM file from your CA at tls.cert, or correct tls.cert in the site file",
-			others: []string{"private key", "certificate domain", "certificate expiry"},
+			others: []string{"private key", "certificate domain", "certificate expiry", "user subdomains"},
 		},
 		{
 			name: "certificate block that does not parse", check: "certificate", status: Fail,
@@ -237,7 +246,7 @@ func TestEachCheckFails(t *testing.T) {
 				f.write(f.site.TLS.Cert, "-----BEGIN CERTIFICATE-----\nMAA=\n-----END CERTIFICATE-----\n", 0o644)
 			},
 			detail: "certificate 1 does not parse",
-			others: []string{"private key", "certificate domain", "certificate expiry"},
+			others: []string{"private key", "certificate domain", "certificate expiry", "user subdomains"},
 		},
 		{
 			name: "key missing", check: "private key", status: Fail,
@@ -259,7 +268,7 @@ func TestEachCheckFails(t *testing.T) {
 			},
 			detail: "fullchain.pem: holds a private key, not a certificate (are tls.cert and tls.key swapped in site.toml?)",
 			fix:    `# in site.toml, swap them: cert = "/etc/ssl/hub/privkey.pem", key = "/etc/ssl/hub/fullchain.pem"`,
-			others: []string{"private key", "private key mode", "certificate domain", "certificate expiry"},
+			others: []string{"private key", "private key mode", "certificate domain", "certificate expiry", "user subdomains"},
 		},
 		{
 			name: "key encrypted", check: "private key", status: Fail,
@@ -279,6 +288,31 @@ func TestEachCheckFails(t *testing.T) {
 				f.writeCert(f.site.TLS.Cert, f.site.TLS.Key, []string{"other.example.edu", "www.example.edu"}, now.Add(-time.Hour), now.Add(60*24*time.Hour))
 			},
 			detail: "does not cover domain hub.example.edu (it names other.example.edu, www.example.edu)", fix: "# point tls.cert and tls.key at a certificate for hub.example.edu, or correct domain in site.toml",
+			others: []string{"user subdomains"},
+		},
+		{
+			// The site's certificate without the wildcard: users' hosts would get certificate errors.
+			name: "certificate without the wildcard", check: "user subdomains", status: Fail,
+			breakf: func(f *fixture) {
+				f.writeCert(f.site.TLS.Cert, f.site.TLS.Key, []string{"hub.example.edu"}, now.Add(-time.Hour), now.Add(60*24*time.Hour))
+			},
+			detail: "the certificate names hub.example.edu, and user subdomains need hub.example.edu and *.hub.example.edu (missing: *.hub.example.edu)",
+			fix:    "# get a certificate for hub.example.edu and *.hub.example.edu from your CA (a wildcard needs a DNS challenge)",
+		},
+		{
+			name: "site without user subdomains", check: "user subdomains", status: Warn,
+			breakf: func(f *fixture) { f.site.Hub.UserSubdomains = false },
+			detail: "a student's server can act as whoever opens its links; see README Security",
+			fix:    "# set user_subdomains = true under [hub] in site.toml",
+		},
+		{
+			// No wildcard record: a warning, since a campus resolver may answer otherwise.
+			name: "users' hosts do not resolve", check: "user subdomains DNS", status: Warn,
+			breakf: func(f *fixture) {
+				f.sys.LookupHost = func(host string) ([]string, error) { return nil, fmt.Errorf("lookup %s: no such host", host) }
+			},
+			detail: ".hub.example.edu does not resolve (lookup hubgen-",
+			fix:    "# add the DNS record *.hub.example.edu pointing where hub.example.edu does",
 		},
 		{
 			name: "certificate expired", check: "certificate expiry", status: Fail,
@@ -515,12 +549,18 @@ func TestEachCheckFails(t *testing.T) {
 // would not: a fix line is pasted by someone who trusts it.
 func destroys(fix string, f *fixture) string {
 	cert, key := f.path(f.site.TLS.Cert), f.path(f.site.TLS.Key)
+	// The first-certificate fix removes only the stand-in pair it made and moved aside itself.
+	if made := regexp.MustCompile(` mv -T \S+ (\S+\.stand-in) `).FindStringSubmatch(fix); made != nil {
+		fix = strings.ReplaceAll(fix, " rm -r "+made[1], "")
+	}
+	// A guard on the key's directory (the certificate's lineage) guards the key in it.
+	keyGuarded := strings.Contains(fix, "test ! -e "+shell.Quote(key)) || strings.HasPrefix(fix, "test ! -e "+shell.Quote(filepath.Dir(key))+" ")
 	switch {
 	case strings.Contains(fix, "-keyout") && (exists(cert) || exists(key)):
 		return "writes a new key and certificate over ones that exist"
-	case strings.Contains(fix, "-keyout") && !strings.Contains(fix, "test ! -e "+shell.Quote(key)):
+	case strings.Contains(fix, "-keyout") && !keyGuarded:
 		return "writes a new key without checking that none exists"
-	case strings.Contains(fix, "certbot certonly") || strings.Contains(fix, "--force-renewal"):
+	case strings.Contains(fix, "certbot certonly") && !strings.HasPrefix(fix, "test ! -e /etc/letsencrypt/live/") && !strings.HasPrefix(fix, "test ! -e "+shell.Quote(f.path("/etc/letsencrypt/live/"))) || strings.Contains(fix, "--force-renewal"):
 		return "reissues a certificate that exists"
 	case strings.HasPrefix(fix, "rm ") || strings.Contains(fix, " rm ") || strings.Contains(fix, "install -d"):
 		return "removes or re-modes something that exists"
@@ -657,6 +697,11 @@ func TestLetsEncryptFixes(t *testing.T) {
 			f.writeCert("/etc/letsencrypt/live/old.example.edu/fullchain.pem", "/etc/letsencrypt/live/old.example.edu/privkey.pem", []string{"old.example.edu"}, now.Add(-time.Hour), now.Add(time.Hour))
 			f.site.TLS.Key = "/etc/letsencrypt/live/old.example.edu/privkey.pem"
 		}, `# in site.toml, take the key from the certificate's directory: key = "/etc/letsencrypt/live/hub.example.edu/privkey.pem"`},
+		// The wildcard comes from a DNS-01 challenge, into a lineage of its own: the certificate
+		// in use is neither reissued nor expanded.
+		{"no wildcard for user subdomains", "user subdomains", func(f *fixture) {
+			f.writeCert(f.site.TLS.Cert, f.site.TLS.Key, []string{"hub.example.edu"}, now.Add(-time.Hour), now.Add(60*24*time.Hour))
+		}, "test ! -e ROOT/etc/letsencrypt/live/hub.example.edu-subdomains && certbot certonly --manual --preferred-challenges dns --cert-name hub.example.edu-subdomains -d hub.example.edu -d '*.hub.example.edu'  # or --dns-PLUGIN from Debian's python3-certbot-dns-* for your DNS provider instead of --manual (it renews alone); then point tls.cert and tls.key at ROOT/etc/letsencrypt/live/hub.example.edu-subdomains/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -665,6 +710,9 @@ func TestLetsEncryptFixes(t *testing.T) {
 			r := f.run()[tt.check]
 			if fix := strings.ReplaceAll(r.Fix, f.root, "ROOT"); r.Status == Pass || fix != tt.fix {
 				t.Errorf("%s: %s: %s\n  fix: %s\nwant the fix %s", tt.check, r.Status, r.Detail, fix, tt.fix)
+			}
+			if msg := destroys(r.Fix, f); msg != "" {
+				t.Errorf("%s: fix %s", tt.check, msg)
 			}
 		})
 	}

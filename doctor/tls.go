@@ -360,8 +360,13 @@ func selfSignedFix(site *schema.Site, sys System) string {
 			mkdir += "mkdir -p " + shell.Quote(dir) + " && "
 		}
 	}
-	return fmt.Sprintf("test ! -e %s && test ! -e %s && %sopenssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=%s -addext subjectAltName=DNS:%s -keyout %s -out %s && chmod 600 %s  # self-signed: for a test server, else your CA's",
-		shell.Quote(cert), shell.Quote(key), mkdir, shell.Quote(site.Domain), shell.Quote(site.Domain), shell.Quote(key), shell.Quote(cert), shell.Quote(key))
+	// With user subdomains every user's host needs the wildcard too.
+	names := "DNS:" + site.Domain
+	if site.Hub.UserSubdomains {
+		names += ",DNS:*." + site.Domain
+	}
+	return fmt.Sprintf("test ! -e %s && test ! -e %s && %sopenssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj /CN=%s -addext %s -keyout %s -out %s && chmod 600 %s  # self-signed: for a test server, else your CA's",
+		shell.Quote(cert), shell.Quote(key), mkdir, shell.Quote(site.Domain), shell.Quote("subjectAltName="+names), shell.Quote(key), shell.Quote(cert), shell.Quote(key))
 }
 
 func fail(r Result, detail, fix string) Result {

@@ -207,23 +207,29 @@ var xsrfFieldRE = regexp.MustCompile(`<input[^>]*name="_xsrf"[^>]*value="([^"]*)
 // trip from the server to the hub and back once the spawn has finished. It returns the final page.
 func (b *browser) waitForServer(baseURL, user, serverPage string, timeout time.Duration) page {
 	b.t.Helper()
-	serverPath := baseURL + "user/" + user + "/"
+	return b.waitForServerAt(b.https+baseURL+"user/"+user+"/", serverPage, timeout)
+}
+
+// waitForServerAt is waitForServer for the server at serverURL (https://HOST[:PORT]/PATH/), which
+// with user subdomains is on a host of its own.
+func (b *browser) waitForServerAt(serverURL, serverPage string, timeout time.Duration) page {
+	b.t.Helper()
 	deadline := time.Now().Add(timeout)
 	var last string
 	for {
 		// While the spawn is pending, this redirects to the hub, which answers 424.
-		req, _ := http.NewRequest(http.MethodGet, b.https+serverPath+serverPage, nil)
+		req, _ := http.NewRequest(http.MethodGet, serverURL+serverPage, nil)
 		p, err := b.do(req, true)
 		switch {
 		case err != nil:
 			last = err.Error()
-		case p.StatusCode == http.StatusOK && strings.HasPrefix(p.Request.URL.Path, serverPath):
+		case p.StatusCode == http.StatusOK && strings.HasPrefix(p.Request.URL.String(), serverURL):
 			return p
 		default:
 			last = fmt.Sprintf("%s at %s", p.Status, p.Request.URL)
 		}
 		if time.Now().After(deadline) {
-			b.t.Fatalf("%s's server not up after %v; last: %s", user, timeout, last)
+			b.t.Fatalf("server %s not up after %v; last: %s", serverURL, timeout, last)
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
@@ -292,7 +298,8 @@ func (b *browser) execute(serverURL, kernelID, user, code string) (string, error
 	wsURL := "wss" + strings.TrimPrefix(serverURL, "https") + "api/kernels/" + kernelID + "/channels?session_id=" + session
 	// A browser sends its page's origin; the notebook server refuses websockets whose Origin does
 	// not match the Host it was given.
-	conn, resp, err := b.dialer.Dial(wsURL, http.Header{"Origin": {b.https}})
+	origin := serverURL[:len("https://")+strings.Index(serverURL[len("https://"):], "/")]
+	conn, resp, err := b.dialer.Dial(wsURL, http.Header{"Origin": {origin}})
 	if err != nil {
 		if resp != nil {
 			body, _ := io.ReadAll(resp.Body)

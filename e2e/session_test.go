@@ -16,6 +16,7 @@ import (
 type liveSite struct {
 	st                        *stack
 	BaseURL                   string
+	UserSubdomains            bool // each user's server at NAME.testDomain
 	HTTPPort, HTTPSPort       int
 	HubPort                   int // hub.port: the proxy that nginx forwards to
 	Admin, Student, Outsider  systemUser
@@ -31,7 +32,14 @@ type liveSite struct {
 // then nginx, then the users are removed, and then, on failure, the logs are printed.
 func startLiveSite(t *testing.T, st *stack, baseURL string) *liveSite {
 	t.Helper()
-	s := &liveSite{st: st, BaseURL: baseURL, Dir: t.TempDir()}
+	return startLiveSiteWith(t, st, baseURL, false)
+}
+
+// startLiveSiteWith is startLiveSite with hub.user_subdomains set to subdomains, and then a
+// certificate for testDomain and *.testDomain.
+func startLiveSiteWith(t *testing.T, st *stack, baseURL string, subdomains bool) *liveSite {
+	t.Helper()
+	s := &liveSite{st: st, BaseURL: baseURL, UserSubdomains: subdomains, Dir: t.TempDir()}
 	s.Root = filepath.Join(s.Dir, "root")
 	dumpLogsOnFailure(t, map[string]string{
 		"jupyterhub":            filepath.Join(s.Dir, "jupyterhub.log"),
@@ -61,7 +69,7 @@ func startLiveSite(t *testing.T, st *stack, baseURL string) *liveSite {
 		BaseURL:  baseURL,
 		HTTPPort: s.HTTPPort, HTTPSPort: s.HTTPSPort,
 		HubPort: s.HubPort, HubAPIPort: ports[3], ProxyAPIPort: ports[4],
-		Cert:       makeCertificate(t, s.Dir, testDomain),
+		Cert:       makeCertificateFor(t, s.Dir, testDomain, "*."+testDomain),
 		StateDir:   s.state,
 		Webroot:    webroot,
 		PIDFile:    filepath.Join(s.Dir, "nginx.pid"),
@@ -69,6 +77,8 @@ func startLiveSite(t *testing.T, st *stack, baseURL string) *liveSite {
 		Allowed:    []string{s.Student.Name},
 		Nginx:      st.nginxVersion(t),
 		DefaultURL: st.DefaultURL,
+		// Names under testDomain reach loopback like testDomain itself, in both browsers.
+		UserSubdomains: subdomains,
 	}
 	writeSite(t, s.sitePath, s.params.document())
 	makeSecrets(t, s.sitePath, secretFiles{
@@ -81,6 +91,16 @@ func startLiveSite(t *testing.T, st *stack, baseURL string) *liveSite {
 	startNginx(t, st, filepath.Join(s.Root, "nginx", "nginx.conf"), s.Dir, s.HTTPPort, s.HTTPSPort)
 	s.startHub(t)
 	return s
+}
+
+// serverURL is where user's server is, as b reaches it: on a host of its own with user
+// subdomains, else under the hub's.
+func (s *liveSite) serverURL(b *browser, user string) string {
+	origin := b.https
+	if s.UserSubdomains {
+		origin = "https://" + user + "." + strings.TrimPrefix(b.https, "https://")
+	}
+	return origin + s.BaseURL + "user/" + user + "/"
 }
 
 // startHub starts the hub from the rendered config, in its state directory.
@@ -114,17 +134,25 @@ func (s *liveSite) changeUsers(t *testing.T, admins, allowed []string) {
 // rendered JupyterHub: once served at the domain's root and once under a path, on every stack.
 func TestSession(t *testing.T) {
 	forEachStack(t, func(t *testing.T, st *stack) {
-		for _, baseURL := range []string{"/", "/engr101/"} {
-			t.Run("base_url="+baseURL, func(t *testing.T) {
+		for _, c := range []struct {
+			baseURL    string
+			subdomains bool
+		}{{"/", false}, {"/engr101/", false}, {"/", true}, {"/engr101/", true}} {
+			name := "base_url=" + c.baseURL
+			if c.subdomains {
+				name += ",user_subdomains"
+			}
+			t.Run(name, func(t *testing.T) {
 				t.Parallel()
 				start := time.Now()
-				s := startLiveSite(t, st, baseURL)
+				s := startLiveSiteWith(t, st, c.baseURL, c.subdomains)
 				t.Logf("%s: site up in %v", st.Name, time.Since(start).Round(time.Millisecond))
 				t.Run("http", func(t *testing.T) { checkPlainHTTP(t, s) })
 				t.Run("https", func(t *testing.T) { checkHTTPS(t, s) })
 				t.Run("student", func(t *testing.T) { checkStudentSession(t, s) })
 				t.Run("outsider", func(t *testing.T) { checkOutsiderRefused(t, s) })
 				t.Run("admin", func(t *testing.T) { checkAdmin(t, s) })
+				t.Run("logout", func(t *testing.T) { checkLogout(t, s) })
 			})
 		}
 	})
@@ -182,8 +210,8 @@ func checkStudentSession(t *testing.T, s *liveSite) {
 	if p.StatusCode != http.StatusOK || strings.HasSuffix(p.Request.URL.Path, "/hub/login") {
 		t.Fatalf("student login ended at %s with %s, want the spawn page", p.Request.URL, p.Status)
 	}
-	serverURL := b.https + s.BaseURL + "user/" + s.Student.Name + "/"
-	b.waitForServer(s.BaseURL, s.Student.Name, s.st.ServerPage, 60*time.Second)
+	serverURL := s.serverURL(b, s.Student.Name)
+	b.waitForServerAt(serverURL, s.st.ServerPage, 60*time.Second)
 	t.Logf("logged in and server up in %v", time.Since(start).Round(time.Millisecond))
 
 	// The hub and the notebook server learn the browser's scheme from X-Forwarded-Proto; with
@@ -216,6 +244,60 @@ func checkStudentSession(t *testing.T, s *liveSite) {
 	p = b.get(b.https + s.BaseURL + "hub/admin")
 	if p.StatusCode != http.StatusForbidden {
 		t.Errorf("student GET hub/admin: %s, want 403", p.Status)
+	}
+	if s.UserSubdomains {
+		checkHubOnItsHost(t, s, b, serverURL)
+	}
+}
+
+// checkHubOnItsHost: with user subdomains the hub's login cookie never reaches a user's host
+// (JupyterHub 3 would set it for the parent domain), and the hub's pages asked for on a user's
+// host are sent to the hub's own, so its login form never shows in a student's origin.
+func checkHubOnItsHost(t *testing.T, s *liveSite, b *browser, serverURL string) {
+	if !strings.HasPrefix(serverURL, "https://"+s.Student.Name+"."+testDomain+":") {
+		t.Errorf("the student's server is at %s, want a host of its own", serverURL)
+	}
+	if c := b.cookie(b.https+s.BaseURL+"hub/", "jupyterhub-hub-login"); c == "" {
+		t.Error("no jupyterhub-hub-login cookie for the hub after login")
+	}
+	userHost := serverURL[:strings.Index(serverURL[len("https://"):], "/")+len("https://")]
+	for _, path := range []string{"hub/", "hub/home"} {
+		if c := b.cookie(userHost+s.BaseURL+path, "jupyterhub-hub-login"); c != "" {
+			t.Errorf("the hub's login cookie is sent to the student's host %s%s", userHost, s.BaseURL+path)
+		}
+	}
+	// The hub warns about nothing the setting touches (its lines read "[W 2026-... app:123] ...";
+	// it warns of TLS ended in front and of scopes on every site, with or without subdomains).
+	if data, err := os.ReadFile(filepath.Join(s.Dir, "jupyterhub.log")); err == nil {
+		for _, line := range strings.Split(string(data), "\n") {
+			lower := strings.ToLower(line)
+			about := strings.Contains(lower, "domain") || strings.Contains(lower, "cookie") || strings.Contains(lower, "not recognized") || strings.Contains(lower, "deprecated")
+			if strings.HasPrefix(line, "[W ") && about {
+				t.Errorf("the hub warned: %s", line)
+			}
+		}
+	}
+	path := s.BaseURL + "hub/login?next=%2Fx"
+	p := b.getOnce(userHost + path)
+	if loc := p.Header.Get("Location"); p.StatusCode != http.StatusFound || loc != b.https+path {
+		t.Errorf("GET %s%s: %s to %q, want 302 to %s%s", userHost, path, p.Status, loc, b.https, path)
+	}
+}
+
+// checkLogout: logging out ends the hub session: the login cookie is cleared where it was set,
+// and the hub asks for a login again.
+func checkLogout(t *testing.T, s *liveSite) {
+	b := newBrowser(t, testDomain, s.HTTPPort, s.HTTPSPort)
+	home := s.BaseURL + "hub/home"
+	if p := b.login(s.BaseURL, s.Admin, home); p.Request.URL.Path != home {
+		t.Fatalf("admin login ended at %s with %s, want %s", p.Request.URL, p.Status, home)
+	}
+	b.get(b.https + s.BaseURL + "hub/logout")
+	if c := b.cookie(b.https+s.BaseURL+"hub/", "jupyterhub-hub-login"); c != "" {
+		t.Error("the jupyterhub-hub-login cookie is still there after logout")
+	}
+	if p := b.get(b.https + home); !strings.HasSuffix(p.Request.URL.Path, "/hub/login") {
+		t.Errorf("after logout GET %s ended at %s (%s), want the login form", home, p.Request.URL, p.Status)
 	}
 }
 

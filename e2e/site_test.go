@@ -34,6 +34,13 @@ type certificate struct {
 // real one: nginx reads it as root before it starts its workers.
 func makeCertificate(t *testing.T, dir, domain string) certificate {
 	t.Helper()
+	return makeCertificateFor(t, dir, domain)
+}
+
+// makeCertificateFor writes a self-signed certificate for names, the first its subject, into dir.
+func makeCertificateFor(t *testing.T, dir string, names ...string) certificate {
+	domain := names[0]
+	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +48,7 @@ func makeCertificate(t *testing.T, dir, domain string) certificate {
 	template := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
 		Subject:               pkix.Name{CommonName: domain},
-		DNSNames:              []string{domain},
+		DNSNames:              names,
 		NotBefore:             time.Now().Add(-time.Hour),
 		NotAfter:              time.Now().Add(24 * time.Hour),
 		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
@@ -86,6 +93,7 @@ type siteParams struct {
 	Admins, Allowed                                        []string
 	Nginx                                                  string // nginx.version: the stack's
 	DefaultURL                                             string // spawner.default_url; none when empty
+	UserSubdomains                                         bool   // hub.user_subdomains
 }
 
 func (p siteParams) document() map[string]any {
@@ -112,6 +120,9 @@ func (p siteParams) document() map[string]any {
 	}
 	if p.DefaultURL != "" {
 		table(site, "spawner")["default_url"] = p.DefaultURL
+	}
+	if p.UserSubdomains {
+		table(site, "hub")["user_subdomains"] = true
 	}
 	if p.Nginx != "" {
 		table(site, "nginx")["version"] = p.Nginx

@@ -124,6 +124,14 @@ type view struct {
 	HubUpstream   string // where nginx proxies to
 	ProxyHost     string // the Host header for the hub: $host, with the https port unless it is 443
 	RootRedirect  bool   // base_url is not "/": send "/" there
+	// ServerNames are the names nginx serves: the domain, and with user subdomains *.domain.
+	ServerNames []string
+	// HubOnItsHost is set with user subdomains: the hub's path, which a user's host redirects
+	// to the hub's host.
+	HubOnItsHost *struct{ Path string }
+	// SubdomainHost is JupyterHub's subdomain_host, https://domain[:port]; empty without user
+	// subdomains.
+	SubdomainHost string
 	BindURL       string
 	HubBindURL    string
 	ProxyAPIURL   string
@@ -184,6 +192,12 @@ func newView(s *schema.Site, o options) view {
 	}
 	if s.TLS.HSTS {
 		v.HSTS = hstsValue
+	}
+	v.ServerNames = []string{s.Domain}
+	if s.Hub.UserSubdomains {
+		v.ServerNames = append(v.ServerNames, "*."+s.Domain)
+		v.HubOnItsHost = &struct{ Path string }{s.Hub.BaseURL + "hub/"}
+		v.SubdomainHost = "https://" + v.HTTPSHost
 	}
 	v.Listen = newListen(s.Nginx)
 	v.Culler = newCullerView(s)

@@ -389,6 +389,14 @@ func pythonExpected(s *schema.Site) map[string]any {
 		"JupyterHub.load_roles":              []map[string]any{{"name": "admin", "users": s.Users.AdminUsers}},
 		"Spawner.cmd":                        s.Spawner.Cmd,
 	}
+	// Users' servers on hosts of their own: the hub's host, with the https port unless it is 443.
+	if s.Hub.UserSubdomains {
+		port := ""
+		if s.Nginx.HTTPSPort != 443 {
+			port = fmt.Sprintf(":%d", s.Nginx.HTTPSPort)
+		}
+		e["JupyterHub.subdomain_host"] = "https://" + s.Domain + port
+	}
 	if s.Spawner.DefaultURL != "" {
 		e["Spawner.default_url"] = s.Spawner.DefaultURL
 	}

@@ -51,6 +51,9 @@ type z2jhView struct {
 	SingleuserEmpty bool      // none of DefaultURL, Memory, CPU: singleuser is written as {}
 	HTTPS           *z2jhHTTPS
 	Ingress         *z2jhIngress
+	// SubdomainHost is JupyterHub's subdomain_host with user subdomains, https://domain (the
+	// cluster serves 443); empty without.
+	SubdomainHost string
 }
 
 type z2jhCull struct {
@@ -66,8 +69,8 @@ type z2jhHTTPS struct {
 
 // z2jhIngress is an Ingress for the domain, with a TLS Secret or with TLS ended in front.
 type z2jhIngress struct {
-	Host      string
-	TLSSecret string // empty: no tls section
+	Hosts     []string // the domain, and *.domain with user subdomains
+	TLSSecret string   // empty: no tls section
 }
 
 func newZ2JHView(s *schema.Site, o options) (z2jhView, error) {
@@ -138,13 +141,19 @@ func (v z2jhView) finish(s *schema.Site) (z2jhView, error) {
 		}
 	}
 	v.SingleuserEmpty = v.DefaultURL == "" && v.Memory == "" && v.CPU == ""
+	hosts := []string{s.Domain}
+	if s.Hub.UserSubdomains {
+		// schema.TargetProblems refuses Let's Encrypt here: http-01 issues no wildcard.
+		hosts = append(hosts, "*."+s.Domain)
+		v.SubdomainHost = "https://" + s.Domain
+	}
 	switch s.Kubernetes.TLS {
 	case schema.KubernetesTLSLetsEncrypt:
 		v.HTTPS = &z2jhHTTPS{Host: s.Domain, ContactEmail: s.Kubernetes.LetsEncryptContactEmail}
 	case schema.KubernetesTLSSecret:
-		v.Ingress = &z2jhIngress{Host: s.Domain, TLSSecret: s.Kubernetes.TLSSecret}
+		v.Ingress = &z2jhIngress{Hosts: hosts, TLSSecret: s.Kubernetes.TLSSecret}
 	case schema.KubernetesTLSExternal:
-		v.Ingress = &z2jhIngress{Host: s.Domain}
+		v.Ingress = &z2jhIngress{Hosts: hosts}
 	}
 	return v, nil
 }

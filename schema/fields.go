@@ -238,6 +238,11 @@ var Fields = []Field{
 			s.AllOf = append(s.AllOf, &jsonSchema{Pattern: `^[^$"'\\]*/[^/"'\\]*$`})
 		}},
 
+	{Key: "hub.user_subdomains", Kind: KindBool, Default: false, Example: "true",
+		Doc:  "serve each user's server on a host of its own, NAME.domain, so a script a student plants runs in no one else's origin; needs a wildcard DNS record and certificate for *.domain",
+		Into: func(s *Site) any { return &s.Hub.UserSubdomains },
+		Z2JH: usedAs("hub.config.JupyterHub.subdomain_host, and ingress.hosts and ingress.tls[0].hosts for domain and *.domain")},
+
 	{Key: "nginx.http_port", Kind: KindInt, Default: 80, Example: "80", Min: 1, Max: 65535,
 		Doc:  "plain http: serves ACME challenges and redirects the rest to https",
 		Into: func(s *Site) any { return &s.Nginx.HTTPPort },

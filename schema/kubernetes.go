@@ -1,6 +1,10 @@
 package schema
 
-import "github.com/hubgen/hubgen/internal/lazyregexp"
+import (
+	"fmt"
+
+	"github.com/hubgen/hubgen/internal/lazyregexp"
+)
 
 // Patterns of [kubernetes]'s values, shared by the validator and the JSON Schema.
 const (
@@ -78,6 +82,16 @@ func checkTarget(c *checker, target string) {
 	// with "proxy.https.letsencrypt.contactEmail is a required field").
 	if s.Kubernetes.TLS == KubernetesTLSLetsEncrypt && s.Kubernetes.LetsEncryptContactEmail == "" {
 		c.atKey("kubernetes.letsencrypt_contact_email", `is missing, and the chart needs it for tls = "letsencrypt" (add letsencrypt_contact_email = %s under [kubernetes]: where Let's Encrypt writes about the certificate; or set tls = "secret" or "external")`, exampleOf("kubernetes.letsencrypt_contact_email"))
+	}
+	// Let's Encrypt's http-01 challenge, which the chart's proxy answers, cannot issue the
+	// wildcard certificate that every user's host needs.
+	if s.Hub.UserSubdomains && s.Kubernetes.TLS == KubernetesTLSLetsEncrypt {
+		why := fmt.Sprintf(`whose http-01 challenge cannot get the wildcard certificate for *.%s that user subdomains need (set tls = "secret" under [kubernetes], naming a Secret with a certificate for %s and *.%s made with a DNS-01 challenge such as cert-manager's, or tls = "external" when TLS ends in front of the cluster)`, s.Domain, s.Domain, s.Domain)
+		if c.set("kubernetes.tls") {
+			c.atValue("kubernetes.tls", `is "letsencrypt" with hub.user_subdomains, %s`, why)
+		} else {
+			c.atValue("hub.user_subdomains", `is true, and kubernetes.tls is "letsencrypt" (the default), %s`, why)
+		}
 	}
 	for _, f := range Fields {
 		if c.set(f.Key) && f.Z2JH.Ignored && !f.Required {

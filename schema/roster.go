@@ -35,7 +35,8 @@ type roster struct {
 	columns     []string // a CSV roster's header, for messages; nil for a .txt roster
 	// listing is set when `hubgen roster` reads the export to make the plain list: then the
 	// export's names and grades are not a warning, since they are being left out.
-	listing  bool
+	listing    bool
+	subdomains bool // hub.user_subdomains: every name must be a DNS label
 	entries  []rosterEntry
 	problems Problems
 }
@@ -90,7 +91,7 @@ func validateRoster(c *checker) {
 		c.report(c.pos.valueRange(key), key, SeverityError, message{summary: fmt.Sprintf("cannot read %s: %s", file, readError(err)), fix: hint})
 		return
 	}
-	ro := &roster{file: file, emailDomain: u.RosterEmailDomain}
+	ro := &roster{file: file, emailDomain: u.RosterEmailDomain, subdomains: s.Hub.UserSubdomains}
 	if !ro.checkEncoding(data) {
 		c.problems = append(c.problems, ro.problems...)
 		return
@@ -191,6 +192,10 @@ func (ro *roster) add(value string, line, col int) {
 			}
 			m.fix = "this column holds numbers, not logins: " + set + " the column of usernames, one of: " + strings.Join(ro.columns, ", ")
 		}
+		ro.report(line, col, SeverityError, m)
+		return
+	}
+	if m := hostLabelProblem(name, ro.subdomains); m.summary != "" {
 		ro.report(line, col, SeverityError, m)
 		return
 	}

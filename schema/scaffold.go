@@ -82,6 +82,17 @@ func Scaffold(o ScaffoldOptions) string {
 // which flag set it.
 func fieldComment(f Field, values map[string]string, o ScaffoldOptions) string {
 	switch {
+	case f.Key == "hub.user_subdomains":
+		// init turns it on, so the comment says what that needs, and why when it could not.
+		domain := "DOMAIN"
+		if o.Domain != "" {
+			domain = commentSafe(o.Domain)
+		}
+		second := "on in a new site (README: Security): make the DNS record and the certificate for *." + domain + " first, or set false"
+		if name := o.adminWithoutHostLabel(); name != "" {
+			second = "off: the admin " + commentSafe(name) + " cannot be a host name (lowercase letters, digits and \"-\"); see README: Security"
+		}
+		return f.Doc + "\n# " + second
 	case o.setByCourse(f.Key):
 		return f.Doc + "; set by --course " + commentSafe(o.Course) + " (default " + tomlValueText(f.Default) + ")"
 	case o.Course != "" && inCourseStateDir(f.Key):
@@ -129,11 +140,26 @@ func scaffoldValues(o ScaffoldOptions) map[string]string {
 	if o.SingleUser != "" {
 		v["spawner.cmd"] = tomlValueText([]string{o.SingleUser})
 	}
+	v["hub.user_subdomains"] = "true"
+	if o.adminWithoutHostLabel() != "" {
+		v["hub.user_subdomains"] = "false"
+	}
 	if o.Course != "" {
 		v["hub.base_url"] = tomlString("/" + o.Course + "/")
 		v["hub.state_dir"] = tomlString(o.courseStateDir())
 	}
 	return v
+}
+
+// adminWithoutHostLabel is the first admin o gives whose name cannot be the host name of their
+// server, which user subdomains need; "" when there is none.
+func (o ScaffoldOptions) adminWithoutHostLabel() string {
+	for _, a := range o.Admins {
+		if usernameProblem(a).summary == "" && hostLabelProblem(a, true).summary != "" {
+			return a
+		}
+	}
+	return ""
 }
 
 // setByCourse tells whether --course set key.

@@ -84,6 +84,9 @@ type Hub struct {
 	CookieSecretFile   string
 	ProxyAuthTokenFile string
 	Executable         string // the jupyterhub program the systemd unit runs
+	// UserSubdomains serves each user's server at NAME.Domain instead of under Domain, so that
+	// what a student's server sends a browser runs in an origin of its own, not the hub's.
+	UserSubdomains bool
 }
 
 // Nginx is the reverse proxy in front of the hub.

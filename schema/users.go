@@ -18,8 +18,8 @@ const (
 // validateUserLists checks users.admin and users.allowed; roster.go checks the roster.
 func validateUserLists(c *checker) {
 	s, set := c.site, c.set
-	validateUsers(c, "users.admin", s.Users.AdminUsers)
-	validateUsers(c, "users.allowed", s.Users.AllowedUsers)
+	validateUsers(c, "users.admin", s.Users.AdminUsers, s.Hub.UserSubdomains)
+	validateUsers(c, "users.allowed", s.Users.AllowedUsers, s.Hub.UserSubdomains)
 	warnSystemAccounts(c, "users.admin", s.Users.AdminUsers)
 	warnSystemAccounts(c, "users.allowed", s.Users.AllowedUsers)
 	if set("users.admin") && len(s.Users.AdminUsers) == 0 {
@@ -27,7 +27,7 @@ func validateUserLists(c *checker) {
 	}
 }
 
-func validateUsers(c *checker, key string, users []string) {
+func validateUsers(c *checker, key string, users []string, subdomains bool) {
 	// An element's key is made only for a problem: with a roster of thousands, formatting one per
 	// user cost more than checking them.
 	elem := func(i int) string { return key + "[" + strconv.Itoa(i) + "]" }
@@ -37,12 +37,44 @@ func validateUsers(c *checker, key string, users []string) {
 			c.report(c.pos.valueRange(elem(i)), elem(i), SeverityError, m)
 			continue
 		}
+		if m := hostLabelProblem(u, subdomains); m.summary != "" {
+			c.report(c.pos.valueRange(elem(i)), elem(i), SeverityError, m)
+			continue
+		}
 		if j, dup := first[u]; dup {
 			c.atValue(elem(i), "%q is listed twice (remove this one; it is %s[%d])", u, key, j)
 			continue
 		}
 		first[u] = i
 	}
+}
+
+// hostLabelProblem says why, with hub.user_subdomains on, the username u cannot be the first
+// label of its server's host name; its summary is empty when it can, or when subdomains are off.
+// JupyterHub makes the label from the name, and its versions do it differently: 3.x keeps "."
+// (a host two labels deep, which a *.domain certificate does not cover) and writes "_" as
+// "_5f" (not a host name), 5.x replaces any name that is not already a label, or that holds
+// "--", with "u-STUB--HASH". Names of lowercase letters, digits and single "-" inside are their
+// own label on both, so the server's host is NAME.domain wherever the hub runs.
+func hostLabelProblem(u string, subdomains bool) message {
+	if !subdomains {
+		return message{}
+	}
+	const fix = "with hub.user_subdomains each username is its server's host name NAME.domain: lowercase letters, digits and \"-\", starting with a letter, not ending in \"-\" and without \"--\"; rename the account, or set hub.user_subdomains = false"
+	switch {
+	case u == "":
+		return message{}
+	case u[0] < 'a' || u[0] > 'z':
+		return messagef("%s starts with %s, which cannot start a DNS label (%s)", quote(u), describeRune(rune(u[0])), fix)
+	case strings.HasSuffix(u, "-"):
+		return messagef("%s ends with \"-\", which cannot end a DNS label (%s)", quote(u), fix)
+	case strings.Contains(u, "--"):
+		return messagef("%s has \"--\", which JupyterHub 5 replaces with a hashed host name (%s)", quote(u), fix)
+	}
+	if i := strings.IndexFunc(u, func(c rune) bool { return !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') }); i >= 0 {
+		return messagef("%s has %s, which a DNS label cannot hold (%s)", quote(u), describeRune(rune(u[i])), fix)
+	}
+	return message{}
 }
 
 // usernameProblem says what is wrong with a username; its summary is empty if nothing is.

@@ -249,6 +249,11 @@ func checkManifests(t *testing.T, site *schema.Site, yamlDocs []byte) {
 	}
 	checkUsernamePattern(t, auth["username_pattern"], site)
 
+	if site.Hub.UserSubdomains {
+		jsonEq("hub.config.JupyterHub.subdomain_host", v.Hub.Config["JupyterHub"]["subdomain_host"], "https://"+site.Domain)
+	} else if _, set := v.Hub.Config["JupyterHub"]["subdomain_host"]; set {
+		t.Error("hub.config.JupyterHub.subdomain_host is set without hub.user_subdomains")
+	}
 	if v.Hub.BaseURL != site.Hub.BaseURL {
 		t.Errorf("hub.baseUrl = %q, want %q", v.Hub.BaseURL, site.Hub.BaseURL)
 	}
@@ -354,15 +359,25 @@ func checkManifests(t *testing.T, site *schema.Site, yamlDocs []byte) {
 		if err := json.Unmarshal(ingress.Spec, &spec); err != nil {
 			t.Fatal(err)
 		}
-		if len(spec.Rules) != 1 || spec.Rules[0].Host != site.Domain {
-			t.Errorf("Ingress rules %+v, want one for host %s", spec.Rules, site.Domain)
-		} else if p := spec.Rules[0].HTTP.Paths; len(p) != 1 || p[0].Path != strings.TrimSuffix(site.Hub.BaseURL, "/")+"/" {
-			t.Errorf("Ingress paths %+v, want %s", p, site.Hub.BaseURL)
+		// With user subdomains every user's host reaches the proxy too, under the same path.
+		hosts := []string{site.Domain}
+		if site.Hub.UserSubdomains {
+			hosts = append(hosts, "*."+site.Domain)
+		}
+		var ruleHosts []string
+		for _, r := range spec.Rules {
+			ruleHosts = append(ruleHosts, r.Host)
+			if p := r.HTTP.Paths; len(p) != 1 || p[0].Path != strings.TrimSuffix(site.Hub.BaseURL, "/")+"/" {
+				t.Errorf("Ingress paths for %s %+v, want %s", r.Host, p, site.Hub.BaseURL)
+			}
+		}
+		if !slices.Equal(ruleHosts, hosts) {
+			t.Errorf("Ingress rules %+v, want one for each of %q", spec.Rules, hosts)
 		}
 		wantTLS := site.Kubernetes.TLS == schema.KubernetesTLSSecret
 		switch {
-		case wantTLS && (len(spec.TLS) != 1 || spec.TLS[0].SecretName != site.Kubernetes.TLSSecret || !slices.Equal(spec.TLS[0].Hosts, []string{site.Domain})):
-			t.Errorf("Ingress tls %+v, want Secret %s for %s", spec.TLS, site.Kubernetes.TLSSecret, site.Domain)
+		case wantTLS && (len(spec.TLS) != 1 || spec.TLS[0].SecretName != site.Kubernetes.TLSSecret || !slices.Equal(spec.TLS[0].Hosts, hosts)):
+			t.Errorf("Ingress tls %+v, want Secret %s for %q", spec.TLS, site.Kubernetes.TLSSecret, hosts)
 		case !wantTLS && len(spec.TLS) != 0:
 			t.Errorf("Ingress tls %+v with tls = external", spec.TLS)
 		}

@@ -11,7 +11,7 @@ import (
 var cmdDoctor = &command{
 	name:     "doctor",
 	synopsis: "SITE [--root DIR]",
-	short:    "preflight on the server: certificate, secrets, programs, the hub's Python modules, users, sign-in, nginx -v and -t",
+	short:    "preflight on the server: certificate (and its wildcard with user subdomains), secrets, programs, the hub's Python modules, users, sign-in, nginx -v and -t",
 	long: `Check the server before the hub starts, one line per check, each failure followed by the
 command that fixes it:
 
