@@ -661,8 +661,8 @@ func moveCommand(config, at, file string) string {
 	if _, err := strconv.Atoi(line); err != nil {
 		return fmt.Sprintf("(umask 077; printf '%%s' 'THE-SECRET' > %s)   # paste the value from %s, then remove it there", shellQuote(file), config)
 	}
-	return fmt.Sprintf("(umask 077; sed -n '%ss/^[^=]*= *[rbuRBU]*[\"'\"'\"']\\(.*\\)[\"'\"'\"'] *$/\\1/p' %s > %s) && chmod 600 %s",
-		line, shellQuote(config), shellQuote(file), shellQuote(file))
+	return fmt.Sprintf("(umask 077; sed -n '%ss/^[^=]*= *[rbuRBU]*[\"'\"'\"']\\(.*\\)[\"'\"'\"'] *$/\\1/p' %s > %s) && chmod 600 %s && test -s %s",
+		line, shellQuote(config), shellQuote(file), shellQuote(file), shellQuote(file))
 }
 
 func shellQuote(s string) string {
@@ -924,8 +924,10 @@ func (im *importer) auth() {
 			im.set("auth.allowed_organizations", orgs, im.at("Authenticator.post_auth_hook"))
 		}
 	}
-	im.value("LocalAuthenticator.create_system_users")
-	im.value("LocalAuthenticator.add_user_cmd")
+	for _, sec := range []string{"LocalAuthenticator", "LocalGitHubOAuthenticator", "LocalGenericOAuthenticator"} {
+		im.value(sec + ".create_system_users")
+		im.value(sec + ".add_user_cmd")
+	}
 }
 
 func isCallable(v any) bool { m, ok := v.(map[string]any); return ok && m["callable"] != nil }
@@ -995,7 +997,7 @@ func (im *importer) unit() error {
 			im.item(at, "hub", "%q: not a KEY=VALUE line", line)
 			continue
 		}
-		key, val = strings.TrimSpace(key), strings.TrimSpace(val)
+		key, val = strings.TrimSpace(key), strings.Trim(strings.TrimSpace(val), `"`)
 		switch key {
 		case "ExecStart":
 			words := strings.Fields(val)

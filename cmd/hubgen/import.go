@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -113,7 +114,7 @@ func runImport(e *env, o importer.Options, out string, force bool) int {
 				fmt.Fprintf(e.stderr, "hubgen import: %v\n", err)
 				return exitFailure
 			}
-			b.Write(diff.Diff(old, data, "b/"+p, files[p]))
+			b.Write(diff.Diff(old, hideSecretLines(data, old, res.Secrets), "b/"+p, files[p]))
 		}
 	}
 	if out == "" {
@@ -194,4 +195,22 @@ func writeSiteFile(path string, data []byte, force bool) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
+}
+
+// hideSecretLines replaces the lines of an old file that hold an inline secret, so that the diff
+// (which prints the old lines) never shows one.
+func hideSecretLines(data []byte, file string, secrets []importer.Secret) []byte {
+	lines := strings.SplitAfter(string(data), "\n")
+	for _, s := range secrets {
+		i := strings.LastIndexByte(s.At, ':')
+		if i < 0 || s.At[:i] != file {
+			continue
+		}
+		n, err := strconv.Atoi(s.At[i+1:])
+		if err != nil || n < 1 || n > len(lines) {
+			continue
+		}
+		lines[n-1] = "# (this line holds " + s.What + ", hidden by hubgen import)\n"
+	}
+	return []byte(strings.Join(lines, ""))
 }
