@@ -429,6 +429,11 @@ func (im *importer) location(d *directive) {
 	}
 	passes := find(d.Block, "proxy_pass")
 	if len(passes) == 0 || len(d.Args) != 1 || strings.HasPrefix(d.Args[0], "~") {
+		for _, a := range find(d.Block, "allow") {
+			if args(a) == "all" && strings.Contains(args(d), ".well-known") {
+				im.mistake(8, a.at(), "`allow all` in the https server for ACME: challenges come on port 80, before the redirect")
+			}
+		}
 		im.item(d.at(), "nginx", "location %s {...}: a custom location; hubgen writes one location for the hub, which carries websockets too", args(d))
 		return
 	}

@@ -220,7 +220,7 @@ token:
 				p.pos++
 			}
 		}
-		return 0, "", line, p.errorf(line, "a quoted string is not closed")
+		return 0, "", line, p.errorf(line, "a quoted string is not closed (cut off by copy and paste?)")
 	}
 	var b strings.Builder
 	for p.pos < len(p.text) {
