@@ -211,3 +211,19 @@ func redact(v any) any {
 	}
 	return v
 }
+
+var secretAssignment = regexp.MustCompile(`(?i)(\w*(?:secret|token|password|passwd|api_key|private)\w*)['"]?\s*[:=]`)
+
+// SecretLine tells whether a line of an old file may hold a secret: it sets a setting or a dict
+// key whose name says secret, token, password or key. The diff hides such lines, since it prints
+// the old file's lines and an unknown setting's secret is not among the Secrets import found.
+// A name ending in _file, _path or _dir holds where a secret is, not the secret.
+func SecretLine(line string) bool {
+	for _, m := range secretAssignment.FindAllStringSubmatch(line, -1) {
+		name := strings.ToLower(m[1])
+		if !strings.HasSuffix(name, "_file") && !strings.HasSuffix(name, "_path") && !strings.HasSuffix(name, "_dir") {
+			return true
+		}
+	}
+	return false
+}

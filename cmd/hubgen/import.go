@@ -212,5 +212,10 @@ func hideSecretLines(data []byte, file string, secrets []importer.Secret) []byte
 		}
 		lines[n-1] = "# (this line holds " + s.What + ", hidden by hubgen import)\n"
 	}
+	for i, l := range lines {
+		if importer.SecretLine(l) {
+			lines[i] = "# (this line may hold a secret, hidden by hubgen import)\n"
+		}
+	}
 	return []byte(strings.Join(lines, ""))
 }

@@ -95,3 +95,31 @@ func TestImportWrites(t *testing.T) {
 		t.Error("a failed import wrote the site file")
 	}
 }
+
+// TestImportHidesSecrets: a secret in a setting import does not know (a service's api_token, a
+// database password) appears nowhere in the output: not in the report, not in the diff of the old
+// config, not in the site file.
+func TestImportHidesSecrets(t *testing.T) {
+	needJupyterHub(t)
+	dir := t.TempDir()
+	config := filepath.Join(dir, "jupyterhub_config.py")
+	os.WriteFile(config, []byte(`c = get_config()
+c.JupyterHub.load_roles = [{'name': 'admin', 'users': ['prof']}]
+c.JupyterHub.services = [{"name": "grader", "api_token": "feedbeeffeedbeeffeedbeeffeedbeef00"}]
+c.JupyterHub.db_password = "feedbeeffeedbeeffeedbeeffeedbeef11"
+c.GenericOAuthenticator.client_secret = "feedbeeffeedbeeffeedbeeffeedbeef22"
+`), 0o644)
+	nginx, _ := filepath.Abs(filepath.Join("testdata", "import", "bind-url", "nginx.conf"))
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"import", "--nginx", nginx, "--config", config}, &env{stdout: &stdout, stderr: &stderr})
+	if code != exitOK {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	out := stdout.String() + stderr.String()
+	if !strings.Contains(out, "--- "+config) {
+		t.Fatalf("no diff of the old config in the output:\n%s", out)
+	}
+	if strings.Contains(out, "feedbeef") {
+		t.Errorf("a secret is in the output:\n%s", out)
+	}
+}
