@@ -83,11 +83,12 @@ func Import(o Options) (*Result, error) {
 		if errors.Is(err, ErrNoJupyterHub) {
 			return nil, fmt.Errorf("%w, and import evaluates %s only with JupyterHub's own loader, never by reading its Python text; "+
 				"on a machine with JupyterHub run `jupyterhub -f %s --show-config-json > config.json` in an empty directory "+
-				"(or install jupyterhub here) and give that file with --config-json", err, o.Config, o.Config)
+				"(or install jupyterhub here) and give that file with --config-json; that command starts the hub's initialisation "+
+				"(a database, on JupyterHub 3 even system accounts), so run it on a test machine, never on the live server", err, o.Config, o.Config)
 		}
 		return nil, err
 	}
-	im := &importer{o: o, values: map[string]any{}, hub: hub, res: &Result{Read: map[string]string{}}}
+	im := &importer{o: o, values: map[string]any{}, where: map[string]string{}, hub: hub, res: &Result{Read: map[string]string{}}}
 	im.res.JupyterHubVersion = hub.JupyterHub
 	im.res.Read["nginx/nginx.conf"] = o.Nginx
 	if o.Config != "" {
@@ -112,7 +113,8 @@ func Import(o Options) (*Result, error) {
 type importer struct {
 	o      Options
 	hub    *hubConfig
-	values map[string]any // site key -> string, []string, int, bool or float64
+	values map[string]any    // site key -> string, []string, int, bool or float64
+	where  map[string]string // site key -> FILE:LINE its value came from
 	res    *Result
 	used   map[string]bool // config keys understood
 }
@@ -143,6 +145,7 @@ func (im *importer) set(key string, v any, at string) {
 		return
 	}
 	im.values[key] = v
+	im.where[key] = at
 }
 
 // ---- nginx ----
@@ -664,7 +667,7 @@ func (im *importer) secretFile(siteKey, name string) string {
 func moveCommand(config, at, file string) string {
 	line := strings.TrimPrefix(at, config+":")
 	if _, err := strconv.Atoi(line); err != nil {
-		return fmt.Sprintf("(umask 077; printf '%%s' 'THE-SECRET' > %s)   # paste the value from %s, then remove it there", shellQuote(file), config)
+		return fmt.Sprintf("(umask 077; set -o noclobber; : > %s) && ${EDITOR:-nano} %s   # paste the value from %s into it", shellQuote(file), shellQuote(file), config)
 	}
 	return fmt.Sprintf("(umask 077; sed -n '%ss/^[^=]*= *[rbuRBU]*[\"'\"'\"']\\(.*\\)[\"'\"'\"'] *$/\\1/p' %s > %s) && chmod 600 %s && test -s %s",
 		line, shellQuote(config), shellQuote(file), shellQuote(file), shellQuote(file))

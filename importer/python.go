@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -165,10 +166,36 @@ func readConfigJSON(path string) (*hubConfig, error) {
 	c = hubConfig{Values: map[string]any{}}
 	for class, traits := range sections {
 		for trait, v := range traits {
+			if class+"."+trait == "JupyterHub.config_file" {
+				continue // the command line's -f, not the config's
+			}
+			if s, ok := v.(string); ok {
+				if set, isSet := pythonSetRepr(s); isSet {
+					v = set
+				}
+			}
 			c.Values[class+"."+trait] = v
 		}
 	}
 	return &c, nil
+}
+
+var setReprRE = regexp.MustCompile(`^\{'[^'\\]*'(?:, '[^'\\]*')*\}$`)
+
+// pythonSetRepr reads a set of strings as --show-config-json prints it: JSON has no sets, so
+// traitlets prints the set's repr, "{'sam', 'kendra'}", or "set()".
+func pythonSetRepr(s string) ([]any, bool) {
+	if s == "set()" {
+		return []any{}, true
+	}
+	if !setReprRE.MatchString(s) {
+		return nil, false
+	}
+	var out []any
+	for _, part := range strings.Split(s[1:len(s)-1], ", ") {
+		out = append(out, strings.Trim(part, "'"))
+	}
+	return out, true
 }
 
 type limitedBuffer struct {

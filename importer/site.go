@@ -26,6 +26,16 @@ func (im *importer) finish() error {
 			im.item(im.o.Nginx, tableOf(key), "no %s found in the https server", key)
 		}
 	}
+	// A domain spelled two ways (mistake 4): the certificate's Let's Encrypt name is the better guess.
+	if domain, ok := im.values["domain"].(string); ok {
+		if cert, ok := im.values["tls.cert"].(string); ok {
+			if _, rest, found := strings.Cut(cert, "/live/"); found {
+				if name, _, _ := strings.Cut(rest, "/"); name != domain && name != "" {
+					im.item(im.where["domain"], "", "domain %s is not the name of the certificate %s (%s): is one of them misspelled?", domain, cert, name)
+				}
+			}
+		}
+	}
 	// OCSP stapling: the resolver only matters with a trusted certificate.
 	if _, ok := im.values["tls.trusted_certificate"]; !ok {
 		delete(im.values, "tls.resolvers")

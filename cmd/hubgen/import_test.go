@@ -29,6 +29,9 @@ var importShapes = map[string][]string{
 	"whitelist":     {"--nginx", "nginx.conf", "--config", "jupyterhub_config.py"},
 	"bind-url":      {"--nginx", "nginx.conf", "--config", "jupyterhub_config.py"},
 	"github-inline": {"--nginx", "nginx.conf", "--config", "jupyterhub_config.py", "--unit", "jupyterhub.service"},
+	// github-inline's config (without create_system_users, which would make accounts) as
+	// `jupyterhub -f FILE --show-config-json` printed it on JupyterHub 3.0 with oauthenticator
+	"config-json": {"--nginx", "nginx.conf", "--config-json", "config.json"},
 }
 
 func TestImportShapes(t *testing.T) {
@@ -58,7 +61,8 @@ func TestImportShapes(t *testing.T) {
 func assertNoSecrets(t *testing.T, dir, out string) {
 	t.Helper()
 	config, _ := os.ReadFile(filepath.Join(dir, "jupyterhub_config.py"))
-	for _, m := range regexp.MustCompile(`'([0-9a-f]{32,})'`).FindAllStringSubmatch(string(config), -1) {
+	json, _ := os.ReadFile(filepath.Join(dir, "config.json"))
+	for _, m := range regexp.MustCompile(`['"]([0-9a-f]{32,})['"]`).FindAllStringSubmatch(string(config)+string(json), -1) {
 		if strings.Contains(out, m[1]) {
 			t.Errorf("the output holds the secret %s...", m[1][:6])
 		}
@@ -121,5 +125,21 @@ c.GenericOAuthenticator.client_secret = "feedbeeffeedbeeffeedbeeffeedbeef22"
 	}
 	if strings.Contains(out, "feedbeef") {
 		t.Errorf("a secret is in the output:\n%s", out)
+	}
+}
+
+// TestImportWithoutJupyterHub: without a JupyterHub to load the config, import says so, what to
+// run instead, and exits 2 without writing.
+func TestImportWithoutJupyterHub(t *testing.T) {
+	dir, _ := filepath.Abs(filepath.Join("testdata", "import", "bind-url"))
+	out := filepath.Join(t.TempDir(), "site.toml")
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"import", "--nginx", filepath.Join(dir, "nginx.conf"), "--config", filepath.Join(dir, "jupyterhub_config.py"),
+		"--jupyterhub", "no-such-jupyterhub", "-o", out}, &env{stdout: &stdout, stderr: &stderr})
+	if code != exitFailure || !strings.Contains(stderr.String(), "JupyterHub is not installed here") || !strings.Contains(stderr.String(), "--show-config-json > config.json") {
+		t.Errorf("exit %d, stderr %s", code, stderr.String())
+	}
+	if _, err := os.Lstat(out); err == nil {
+		t.Error("wrote the site file")
 	}
 }
