@@ -54,7 +54,7 @@ be read or written, or no JupyterHub to load the config with.`,
 		fs.StringVar(&o.Nginx, "nginx", "", "the deployment's main nginx.conf `FILE` (required)")
 		fs.StringVar(&o.Config, "config", "", "its jupyterhub_config.py `FILE` (required unless --config-json)")
 		fs.StringVar(&o.Unit, "unit", "", "its systemd unit `FILE`, for the executable, working directory and limits")
-		fs.StringVar(&o.ConfigJSON, "config-json", "", "what `jupyterhub -f FILE --show-config-json` printed elsewhere, instead of loading --config here")
+		fs.StringVar(&o.ConfigJSON, "config-json", "", "the JSON `FILE` jupyterhub -f CONFIG --show-config-json printed elsewhere, instead of loading --config here")
 		fs.StringVar(&o.JupyterHub, "jupyterhub", "jupyterhub", "the jupyterhub `PROGRAM` whose Python loads the config")
 		fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "stop loading the config after this `DURATION`")
 		out := fs.String("o", "", "write the site file to `SITE` (default: print it)")
