@@ -92,3 +92,37 @@ func TestHostilePython(t *testing.T) {
 		})
 	}
 }
+
+// TestTimeoutKillsChildren: what the config started dies with it when the timeout stops it, so an
+// import never leaves a process behind.
+func TestTimeoutKillsChildren(t *testing.T) {
+	needJupyterHub(t)
+	dir := t.TempDir()
+	pidFile := filepath.Join(dir, "child.pid")
+	config := filepath.Join(dir, "orphan.py")
+	os.WriteFile(config, []byte(fmt.Sprintf(`import subprocess, time
+p = subprocess.Popen(['sleep', '600'], start_new_session=False)
+with open(%q, 'w') as f:
+    f.write(str(p.pid))
+time.sleep(600)
+`, pidFile)), 0o644)
+	nginx := filepath.Join("..", "cmd", "hubgen", "testdata", "import", "bind-url", "nginx.conf")
+	if _, err := Import(Options{Nginx: nginx, Config: config, Timeout: 2 * time.Second}); err == nil {
+		t.Fatal("no error")
+	}
+	data, err := os.ReadFile(pidFile)
+	if err != nil {
+		t.Fatalf("the config did not start its child: %v", err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		stat, err := os.ReadFile("/proc/" + strings.TrimSpace(string(data)) + "/stat")
+		if err != nil || strings.Contains(string(stat), ") Z ") {
+			return // gone, or dead and waiting to be reaped
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the config's child %s still runs after the timeout", data)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}

@@ -192,6 +192,9 @@ func (im *importer) nginx(tree []*directive) {
 					servers = append(servers, h)
 				case h.Name == "map" && args(h) == "$http_upgrade $connection_upgrade":
 				case hubgenHTTP[h.Name] != "" && hubgenHTTP[h.Name] == args(h):
+				case strings.HasPrefix(h.Name, "ssl_"):
+					im.sslProtocols(h)
+					im.item(h.at(), "tls", "%s in http {}: hubgen writes Mozilla's %s profile in the https server instead", describe(h), "intermediate or modern")
 				default:
 					im.item(h.at(), "nginx", "%s: directive of http {} that hubgen does not write", describe(h))
 				}
@@ -375,9 +378,7 @@ func (im *importer) tlsServer(s *directive) {
 			}
 		case "ssl_stapling_verify", "resolver_timeout":
 		case "ssl_protocols":
-			if slices.Contains(d.Args, "TLSv1") || slices.Contains(d.Args, "TLSv1.1") || slices.Contains(d.Args, "SSLv3") {
-				im.mistake(5, d.at(), "ssl_protocols %s: TLS 1.0 and 1.1 are deprecated (RFC 8996); hubgen writes Mozilla's profile", args(d))
-			}
+			im.sslProtocols(d)
 			if args(d) == "TLSv1.3" {
 				im.set("tls.profile", schema.ProfileModern, d.at())
 			}
@@ -420,6 +421,12 @@ func (im *importer) tlsServer(s *directive) {
 	}
 	if len(find(s.Block, "client_max_body_size")) == 0 {
 		im.mistake(14, s.at(), "no client_max_body_size: nginx's 1m default refuses larger notebook saves; hubgen writes 100m")
+	}
+}
+
+func (im *importer) sslProtocols(d *directive) {
+	if d.Name == "ssl_protocols" && (slices.Contains(d.Args, "TLSv1") || slices.Contains(d.Args, "TLSv1.1") || slices.Contains(d.Args, "SSLv3")) {
+		im.mistake(5, d.at(), "ssl_protocols %s: TLS 1.0 and 1.1 are deprecated (RFC 8996); hubgen writes Mozilla's profile", args(d))
 	}
 }
 
@@ -716,8 +723,10 @@ func (im *importer) users() {
 		admins = append(admins, names...)
 		im.mistake(18, im.at("Authenticator.admin_users"), "Authenticator.admin_users only ever grants: removing a name does not take admin away; hubgen lists admins in the admin role, which JupyterHub sets exactly")
 	}
+	allowedKey := "Authenticator.allowed_users"
 	for _, key := range []string{"Authenticator.allowed_users", "Authenticator.whitelist"} {
 		if v, ok := im.value(key); ok {
+			allowedKey = key
 			names, _ := strings_(v)
 			allowed = append(allowed, names...)
 			if strings.HasSuffix(key, "whitelist") {
@@ -729,7 +738,7 @@ func (im *importer) users() {
 	_, pattern := im.value("Authenticator.username_pattern")
 	im.value("Authenticator.allow_existing_users")
 	if len(allowed) > 0 && (deleteInvalid != true || !pattern) {
-		im.mistake(17, im.at("Authenticator.allowed_users"), "allowed_users alone: JupyterHub adds every user its database remembers back in at start, so a removed name still logs in")
+		im.mistake(17, im.at(allowedKey), "allowed_users alone: JupyterHub adds every user its database remembers back in at start, so a removed name still logs in")
 	}
 	if pattern && deleteInvalid != true {
 		im.item(im.at("Authenticator.username_pattern"), "users", "username_pattern: hubgen writes its own, admitting exactly the listed users")
@@ -794,6 +803,11 @@ func (im *importer) spawner() {
 		case "jupyterhub.spawner.LocalProcessSpawner", "default", "localprocess":
 		default:
 			im.item(im.at("JupyterHub.spawner_class"), "spawner", "spawner_class %s: hubgen knows the local and systemd spawners only", s)
+		}
+	}
+	for _, k := range []string{"mem_limit", "cpu_limit"} {
+		if v, ok := im.value("Spawner." + k); ok {
+			im.item(im.at("Spawner."+k), "limits", "Spawner.%s = %s: the local spawner does not enforce it; limits.memory and limits.cpu do, with spawner.kind = \"systemd\"", k, shortJSON(v))
 		}
 	}
 	if s, ok := im.str("SystemdSpawner.mem_limit"); ok {
