@@ -47,6 +47,7 @@ func TestImportedSitesRun(t *testing.T) {
 		addExampleAdmins(t, st, paths)
 		for name, path := range sites {
 			t.Run(name, func(t *testing.T) {
+				t.Parallel()
 				dir := t.TempDir()
 				e := rewriteExample(t, path, dir, nginxVersion)
 				site, secret := prepareOAuthExample(t, st, e.Path, dir)

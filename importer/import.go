@@ -57,7 +57,8 @@ type Result struct {
 	Mistakes []Mistake // from the mistakes list, in number order
 	// Read maps each output hubgen renders (render.NginxConf, ...) to the old file it replaces.
 	Read map[string]string
-	// Unloaded is set when the Python config was not loaded by a JupyterHub here.
+	// JupyterHubVersion is the version of the JupyterHub whose loader ran the config; empty with
+	// Options.ConfigJSON.
 	JupyterHubVersion string
 }
 
@@ -527,7 +528,7 @@ func (im *importer) configName() string {
 	return im.o.ConfigJSON
 }
 
-func strings_(v any) ([]string, bool) {
+func stringList(v any) ([]string, bool) {
 	switch v := v.(type) {
 	case string:
 		return []string{v}, true
@@ -704,7 +705,7 @@ func (im *importer) users() {
 			role, _ := r.(map[string]any)
 			switch role["name"] {
 			case "admin":
-				names, _ := strings_(role["users"])
+				names, _ := stringList(role["users"])
 				admins = append(admins, names...)
 				for k := range role {
 					if k != "name" && k != "users" {
@@ -719,7 +720,7 @@ func (im *importer) users() {
 		}
 	}
 	if v, ok := im.value("Authenticator.admin_users"); ok {
-		names, _ := strings_(v)
+		names, _ := stringList(v)
 		admins = append(admins, names...)
 		im.mistake(18, im.at("Authenticator.admin_users"), "Authenticator.admin_users only ever grants: removing a name does not take admin away; hubgen lists admins in the admin role, which JupyterHub sets exactly")
 	}
@@ -727,7 +728,7 @@ func (im *importer) users() {
 	for _, key := range []string{"Authenticator.allowed_users", "Authenticator.whitelist"} {
 		if v, ok := im.value(key); ok {
 			allowedKey = key
-			names, _ := strings_(v)
+			names, _ := stringList(v)
 			allowed = append(allowed, names...)
 			if strings.HasSuffix(key, "whitelist") {
 				im.mistake(11, im.at(key), "c.Authenticator.whitelist (deprecated since JupyterHub 1.2; JupyterHub 5 ignores it): hubgen writes allowed_users")
@@ -773,7 +774,7 @@ func uniq(s []string) []string {
 
 func (im *importer) spawner() {
 	if v, ok := im.value("Spawner.cmd"); ok {
-		if cmd, isList := strings_(v); isList {
+		if cmd, isList := stringList(v); isList {
 			im.set("spawner.cmd", cmd, im.at("Spawner.cmd"))
 		}
 	}
@@ -783,7 +784,7 @@ func (im *importer) spawner() {
 		}
 	}
 	if v, ok := im.value("Spawner.args"); ok {
-		list, _ := strings_(v)
+		list, _ := stringList(v)
 		for _, a := range list {
 			switch {
 			case strings.HasPrefix(a, "--MappingKernelManager.cull_idle_timeout="):
@@ -826,7 +827,7 @@ func (im *importer) services() {
 	culler := false
 	for _, s := range list {
 		svc, _ := s.(map[string]any)
-		cmd, _ := strings_(svc["command"])
+		cmd, _ := stringList(svc["command"])
 		i := slices.Index(cmd, "jupyterhub_idle_culler")
 		if i < 0 {
 			i = slices.IndexFunc(cmd, func(a string) bool { return strings.HasSuffix(a, "cull_idle_servers.py") })
@@ -899,7 +900,7 @@ func (im *importer) auth() {
 			im.set("auth.login_service", s, im.at(key("login_service")))
 		}
 		if v, ok := im.value(key("scope")); ok {
-			if list, isList := strings_(v); isList || v == nil {
+			if list, isList := stringList(v); isList || v == nil {
 				if list == nil {
 					list = []string{}
 				}
@@ -934,14 +935,14 @@ func (im *importer) auth() {
 			}
 		}
 		if v, ok := im.value(key("allowed_organizations")); ok {
-			orgs, _ := strings_(v)
+			orgs, _ := stringList(v)
 			im.set("auth.allowed_organizations", orgs, im.at(key("allowed_organizations")))
 			im.item(im.at(key("allowed_organizations")), "auth", "allowed_organizations: in oauthenticator it lets every member in; in hubgen it is a gate after users.allowed, so list the members there too")
 		}
 		im.value(key("allow_all"))
 	}
 	if v, ok := im.hub.Values["Authenticator.post_auth_hook"]; ok && callableName(v) == "_require_github_organization" {
-		if orgs, isList := strings_(globalsOf(v)["_GITHUB_ORGANIZATIONS"]); isList {
+		if orgs, isList := stringList(globalsOf(v)["_GITHUB_ORGANIZATIONS"]); isList {
 			im.used["Authenticator.post_auth_hook"] = true
 			im.set("auth.allowed_organizations", orgs, im.at("Authenticator.post_auth_hook"))
 		}
