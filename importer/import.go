@@ -671,13 +671,14 @@ func (im *importer) secretFile(siteKey, name string) string {
 }
 
 // moveCommand copies the quoted value on line LINE of the config into file, mode 0600, without
-// printing it: the admin runs it, checks the file, then deletes the line.
+// printing it, and never over an existing file (noclobber): the admin runs it, checks the file,
+// then deletes the line.
 func moveCommand(config, at, file string) string {
 	line := strings.TrimPrefix(at, config+":")
 	if _, err := strconv.Atoi(line); err != nil {
 		return fmt.Sprintf("(umask 077; set -o noclobber; : > %s) && ${EDITOR:-nano} %s   # paste the value from %s into it", shellQuote(file), shellQuote(file), config)
 	}
-	return fmt.Sprintf("(umask 077; sed -n '%ss/^[^=]*= *[rbuRBU]*[\"'\"'\"']\\(.*\\)[\"'\"'\"'] *$/\\1/p' %s > %s) && chmod 600 %s && test -s %s",
+	return fmt.Sprintf("(umask 077; set -o noclobber; sed -n '%ss/^[^=]*= *[rbuRBU]*[\"'\"'\"']\\(.*\\)[\"'\"'\"'] *$/\\1/p' %s > %s) && chmod 600 %s && test -s %s",
 		line, shellQuote(config), shellQuote(file), shellQuote(file), shellQuote(file))
 }
 
