@@ -86,23 +86,3 @@ func (im *importer) fileModes() {
 		}
 	}
 }
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	return keys
-}
-
-func shortJSON(v any) string {
-	s := fmt.Sprintf("%v", v)
-	if b, err := jsonMarshal(v); err == nil {
-		s = string(b)
-	}
-	if len(s) > 80 {
-		s = s[:77] + "..."
-	}
-	return s
-}
