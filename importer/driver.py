@@ -45,6 +45,13 @@ def caller():
     return None
 
 
+def read_by_config(frame):
+    """Whether the config itself reads, directly or through pathlib (Path.read_text)."""
+    while frame is not None and os.path.basename(frame.f_code.co_filename) == "pathlib.py":
+        frame = frame.f_back
+    return frame is not None and user_code(frame.f_code.co_filename)
+
+
 opened = set()
 
 
@@ -54,7 +61,7 @@ def hub_open(file, mode="r", *args, **kwargs):
         try:
             real_stat(path)
         except FileNotFoundError:
-            if not user_code(sys._getframe(1).f_code.co_filename):
+            if not read_by_config(sys._getframe(1)):
                 raise
             text = MARK + path
             return io.BytesIO(text.encode()) if "b" in mode else io.StringIO(text)
@@ -99,12 +106,12 @@ def tracking_getitem(self, key):
 
 
 loader = PyFileConfigLoader(os.path.basename(config_path), path=os.path.dirname(config_path))
-builtins.open, os.stat = hub_open, hub_stat
+builtins.open, io.open, os.stat = hub_open, hub_open, hub_stat  # io.open: pathlib's read_text
 Config.__setitem__, Config.__getitem__ = tracking_setitem, tracking_getitem
 try:
     config = loader.load_config()
 except BaseException as e:  # SystemExit too: the config gave up
-    builtins.open, os.stat = real_open, real_stat
+    builtins.open, io.open, os.stat = real_open, real_open, real_stat
     tb = e.__traceback__
     at = None
     while tb is not None:
@@ -117,7 +124,7 @@ except BaseException as e:  # SystemExit too: the config gave up
     json.dump({"error": message, "at": at}, sys.stdout)
     sys.exit(3)
 finally:
-    builtins.open, os.stat = real_open, real_stat
+    builtins.open, io.open, os.stat = real_open, real_open, real_stat
     Config.__setitem__, Config.__getitem__ = real_setitem, real_getitem
 
 contents = {}

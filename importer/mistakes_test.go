@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -40,5 +41,37 @@ func TestFileModeMistakes(t *testing.T) {
 		if !slices.Contains(numbers, want) {
 			t.Errorf("mistake %d not found; found %v", want, numbers)
 		}
+	}
+}
+
+// TestSecretReadFromFile: a secret the config reads from a file (with open or pathlib), present
+// here or not, becomes the site's secret file; its value is never needed.
+func TestSecretReadFromFile(t *testing.T) {
+	needJupyterHub(t)
+	dir := t.TempDir()
+	present := filepath.Join(dir, "token")
+	os.WriteFile(present, []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
+	config := filepath.Join(dir, "jupyterhub_config.py")
+	os.WriteFile(config, []byte(`import pathlib
+c = get_config()
+c.JupyterHub.load_roles = [{'name': 'admin', 'users': ['prof']}]
+c.JupyterHub.authenticator_class = 'github'
+c.GitHubOAuthenticator.client_secret = pathlib.Path('/nonexistent/oauth_secret').read_text().strip()
+with open('`+present+`') as f:
+    c.ConfigurableHTTPProxy.auth_token = f.read().strip()
+`), 0o644)
+	nginx := filepath.Join("..", "cmd", "hubgen", "testdata", "import", "bind-url", "nginx.conf")
+	res, err := Import(Options{Nginx: nginx, Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := string(res.Site)
+	for _, want := range []string{`client_secret_file = "/nonexistent/oauth_secret"`, `proxy_auth_token_file = "` + present + `"`} {
+		if !strings.Contains(site, want) {
+			t.Errorf("no %s in\n%s", want, site)
+		}
+	}
+	if len(res.Secrets) > 0 || strings.Contains(site, "0123456789abcdef") {
+		t.Errorf("a secret read from a file was taken for an inline one: %v", res.Secrets)
 	}
 }
