@@ -22,10 +22,11 @@ real_open = builtins.open
 real_stat = os.stat
 library_dirs = tuple(
     os.path.join(os.path.realpath(p), "")
-    for p in set(sysconfig.get_paths().values()) | {p for p in sys.path if p}
+    for p in {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")} | {p for p in sys.path if p}
     if os.path.isdir(p)
 )
 this_file = os.path.abspath(__file__)
+config_dir = os.path.join(os.path.dirname(os.path.realpath(config_path)), "")
 
 
 def user_code(filename):
@@ -33,6 +34,8 @@ def user_code(filename):
     if filename.startswith("<"):  # frozen modules (<frozen genericpath>) and exec'd strings
         return False
     filename = os.path.realpath(filename)
+    if config_dir != "/" and filename.startswith(config_dir):  # even under /usr/local: the config and what is beside it
+        return True
     return filename != this_file and not filename.startswith(library_dirs)
 
 
