@@ -1,9 +1,12 @@
-# hubgen import's loader: it loads a jupyterhub_config.py with the real JupyterHub's config loader
-# (traitlets' PyFileConfigLoader, which `jupyterhub -f FILE` runs, from the JupyterHub install) and prints, as JSON, the values the
-# file set and the file:line where each was set. Only the loading, not the checks of each value
-# against its trait (they import the authenticator and spawner classes, which may not be installed
-# here): `jupyterhub --show-config-json` would also initialise the hub (JupyterHub 3.0 opens and upgrades the database, deletes invalid
-# users and makes system accounts), which an import must never do to a running server.
+# hubgen import's loader: it loads a jupyterhub_config.py with the real JupyterHub's config
+# loader (traitlets' PyFileConfigLoader, which `jupyterhub -f FILE` runs, from the JupyterHub
+# install) and prints, as JSON, the values the file set and the file:line where each was set.
+# Only the loading, not the checks of each value against its trait (they import the
+# authenticator and spawner classes, which may not be installed here): `jupyterhub
+# --show-config-json` would also initialise the hub (JupyterHub 3.0 opens and upgrades the
+# database, deletes invalid users and makes system accounts), which an import must never do to a
+# running server. Usage: python3 loader.py jupyterhub_config.py > config.json, then
+# hubgen import --config-json config.json.
 #
 # No secret leaves this process: a value that is the contents of a file the config read is printed
 # as that file's path, and a file that does not exist here (the config comes from another machine,

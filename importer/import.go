@@ -77,9 +77,9 @@ func Import(o Options) (*Result, error) {
 	if err != nil {
 		if errors.Is(err, ErrNoJupyterHub) {
 			return nil, fmt.Errorf("%w, and import evaluates %s only with JupyterHub's own loader, never by reading its Python text; "+
-				"on a machine with JupyterHub run `jupyterhub -f %s --show-config-json > config.json` in an empty directory "+
-				"(or install jupyterhub here) and give that file with --config-json; that command starts the hub's initialisation "+
-				"(a database, on JupyterHub 3 even system accounts), so run it on a test machine, never on the live server", err, o.Config, o.Config)
+				"on the machine with JupyterHub run `python3 loader.py %s > config.json` with JupyterHub's Python "+
+				"(loader.py from `hubgen import --print-loader`; it only loads the config) and give that file with --config-json, "+
+				"or install jupyterhub here", err, o.Config, o.Config)
 		}
 		return nil, err
 	}

@@ -21,6 +21,11 @@ import (
 //go:embed driver.py
 var loaderScript []byte
 
+// LoaderScript is the loader, for a machine where hubgen cannot run it itself: run there with
+// JupyterHub's Python as `python3 loader.py jupyterhub_config.py > config.json`, its output is what
+// Options.ConfigJSON reads (with positions and secret files, unlike --show-config-json's).
+func LoaderScript() []byte { return loaderScript }
+
 // maxConfigOutput bounds what the loader may print: a real config's values are a few kilobytes.
 const maxConfigOutput = 16 << 20
 

@@ -30,8 +30,11 @@ culler and limits.
 The Python config is run, not read: JupyterHub's own config loader (from the Python of the
 jupyterhub program on PATH, or --jupyterhub) loads it in an empty scratch directory, stopped after
 --timeout, and only the loading runs (never the hub's start). Where JupyterHub is not installed,
-run "jupyterhub -f FILE --show-config-json > config.json" on a machine that has it and give
---config-json config.json instead.
+"hubgen import --print-loader > loader.py" prints that loader: run "python3 loader.py FILE >
+config.json" with JupyterHub's Python where it is installed, and give --config-json config.json.
+--config-json also reads what "jupyterhub -f FILE --show-config-json" prints (without positions;
+and that command starts the hub's initialisation, a database and on JupyterHub 3 system accounts,
+so never run it on the live server).
 
 A secret written inline (an OAuth client secret, a proxy token, a cookie secret) is never copied:
 the site file names the file it belongs in (0600), and the report gives the command that moves it
@@ -54,12 +57,18 @@ be read or written, or no JupyterHub to load the config with.`,
 		fs.StringVar(&o.Nginx, "nginx", "", "the deployment's main nginx.conf `FILE` (required)")
 		fs.StringVar(&o.Config, "config", "", "its jupyterhub_config.py `FILE` (required unless --config-json)")
 		fs.StringVar(&o.Unit, "unit", "", "its systemd unit `FILE`, for the executable, working directory and limits")
-		fs.StringVar(&o.ConfigJSON, "config-json", "", "the JSON `FILE` jupyterhub -f CONFIG --show-config-json printed elsewhere, instead of loading --config here")
+		fs.StringVar(&o.ConfigJSON, "config-json", "", "the JSON `FILE` the loader (or jupyterhub --show-config-json) printed elsewhere, instead of loading --config here")
 		fs.StringVar(&o.JupyterHub, "jupyterhub", "jupyterhub", "the jupyterhub `PROGRAM` whose Python loads the config")
 		fs.DurationVar(&o.Timeout, "timeout", 30*time.Second, "stop loading the config after this `DURATION`")
 		out := fs.String("o", "", "write the site file to `SITE` (default: print it)")
 		force := fs.Bool("force", false, "overwrite SITE if it exists")
-		return func(e *env, _ []string) int { return runImport(e, o, *out, *force) }
+		printLoader := fs.Bool("print-loader", false, "print the Python loader, to run where JupyterHub is installed, and exit")
+		return func(e *env, _ []string) int {
+			if *printLoader {
+				return writeOut(e, "import", importer.LoaderScript())
+			}
+			return runImport(e, o, *out, *force)
+		}
 	},
 }
 

@@ -136,7 +136,7 @@ func TestImportWithoutJupyterHub(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"import", "--nginx", filepath.Join(dir, "nginx.conf"), "--config", filepath.Join(dir, "jupyterhub_config.py"),
 		"--jupyterhub", "no-such-jupyterhub", "-o", out}, &env{stdout: &stdout, stderr: &stderr})
-	if code != exitFailure || !strings.Contains(stderr.String(), "JupyterHub is not installed here") || !strings.Contains(stderr.String(), "--show-config-json > config.json") {
+	if code != exitFailure || !strings.Contains(stderr.String(), "JupyterHub is not installed here") || !strings.Contains(stderr.String(), "python3 loader.py "+filepath.Join(dir, "jupyterhub_config.py")+" > config.json") {
 		t.Errorf("exit %d, stderr %s", code, stderr.String())
 	}
 	if _, err := os.Lstat(out); err == nil {
