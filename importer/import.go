@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/hubgen/hubgen/render"
 )
 
 // Options name the deployment's files and how to load the Python config.
@@ -16,7 +18,7 @@ type Options struct {
 	Nginx      string // the main nginx.conf
 	Config     string // jupyterhub_config.py
 	Unit       string // the systemd unit; empty: none given
-	ConfigJSON string // instead of loading Config: what `jupyterhub -f FILE --show-config-json` printed
+	ConfigJSON string // instead of loading Config: what the loader (LoaderScript) or `jupyterhub --show-config-json` printed elsewhere
 	JupyterHub string // the jupyterhub program whose Python loads Config; default "jupyterhub"
 	Timeout    time.Duration
 }
@@ -85,9 +87,9 @@ func Import(o Options) (*Result, error) {
 	}
 	im := &importer{o: o, values: map[string]any{}, where: map[string]string{}, hub: hub, res: &Result{Read: map[string]string{}}}
 	im.res.JupyterHubVersion = hub.JupyterHub
-	im.res.Read["nginx/nginx.conf"] = o.Nginx
+	im.res.Read[render.NginxConf] = o.Nginx
 	if o.Config != "" {
-		im.res.Read["jupyterhub/jupyterhub_config.py"] = o.Config
+		im.res.Read[render.JupyterHubConf] = o.Config
 	}
 	im.nginx(tree)
 	im.python()
@@ -95,7 +97,7 @@ func Import(o Options) (*Result, error) {
 		if err := im.unit(); err != nil {
 			return nil, err
 		}
-		im.res.Read["systemd/system/jupyterhub.service"] = o.Unit
+		im.res.Read[render.SystemdUnit] = o.Unit
 	}
 	im.fileModes()
 	if err := im.finish(); err != nil {
@@ -135,7 +137,7 @@ func (im *importer) set(key string, v any, at string) {
 			if !strings.Contains(key, ".") {
 				table = ""
 			}
-			im.item(at, table, "%s would be %s here, but is already %s from an earlier place: kept the first", key, tomlValue(v), tomlValue(old))
+			im.item(at, table, "%s would be %s here, but is %s from %s: kept that", key, tomlValue(v), tomlValue(old), im.where[key])
 		}
 		return
 	}
