@@ -29,7 +29,7 @@ const (
 var commands []*command
 
 func init() {
-	commands = []*command{cmdRender, cmdValidate, cmdCheck, cmdSecrets, cmdDoctor, cmdAccounts, cmdRoster, cmdInit, cmdSchema, cmdVersion, cmdHelp}
+	commands = []*command{cmdRender, cmdValidate, cmdCheck, cmdSecrets, cmdDoctor, cmdAccounts, cmdRoster, cmdInit, cmdImport, cmdSchema, cmdVersion, cmdHelp}
 }
 
 // env is what a command may touch, so that tests run commands in-process.
@@ -105,8 +105,8 @@ Commands:
 Run "hubgen help <command>" or "hubgen <command> -h" for a command's flags.
 
 Exit status: 0 all good; 1 a site is invalid, or check found a file that differs,
-or secrets or doctor found a problem; 2 a usage error or a file that could not be
-read or written.
+or secrets or doctor found a problem, or import could not import the old files; 2 a
+usage error or a file that could not be read or written.
 `)
 	return b.Bytes()
 }
