@@ -320,7 +320,12 @@ func userProcesses(st *stack, name string) []int {
 		}
 		// A uid names a user only within one root: the Debian 13 root's /etc/passwd hands out
 		// the same numbers as this machine's, to other users (another test's, another run's).
-		if root, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err != nil || root != st.hostPath("/") {
+		// A booted machine's processes are those in its pid namespace.
+		if st.machine != nil {
+			if !st.machine.inside(e.Name()) {
+				continue
+			}
+		} else if root, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err != nil || root != st.hostPath("/") {
 			continue
 		}
 		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))

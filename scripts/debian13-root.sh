@@ -22,10 +22,12 @@ stamp_name=.hubgen-root-stamp
 # classic notebook 6.4.13 left the kernel websocket silent in a trial), openssl for test
 # certificates, passwd/login for useradd and chpasswd (PAM users), and the Python libraries the
 # third-party test packages (culler, oauthenticator, ltiauthenticator, from the cache in
-# ../shared/THIRD-PARTY.md) import.
+# ../shared/THIRD-PARTY.md) import. systemd for its systemctl, which the real SystemdSpawner runs
+# (`systemctl --version`) as soon as the hub makes it, as on every server that runs it; nothing in
+# the chroot starts systemd.
 packages=(
   nginx-light jupyterhub python3-jupyter-server openssl ca-certificates
-  passwd login procps
+  passwd login procps systemd
   python3-dateutil python3-packaging python3-tornado python3-traitlets python3-jwt
   python3-ruamel.yaml python3-jsonschema python3-requests
   python3-cryptography python3-oauthlib python3-escapism python3-cachetools
