@@ -42,35 +42,67 @@ type machine struct {
 	log          string
 }
 
-// systemdStack boots the Debian 12 systemd root and returns it as a stack whose commands run
-// inside it (through nsenter), powering it off when the test ends, passed or failed. One test
-// at a time can boot it: systemd-nspawn locks the root directory.
-func systemdStack(t *testing.T) *stack {
+// systemdStack boots the root of the named distribution ("debian12" or "debian13") with systemd
+// and returns it as a stack whose commands run inside it (through nsenter), powering it off when
+// the test ends, passed or failed. Debian 12's is the root scripts/debian12-systemd-root.sh
+// builds; Debian 13's is the chroot stack's own root (scripts/debian13-root.sh installs systemd
+// and dbus in it). One test at a time can boot a root: systemd-nspawn locks it.
+func systemdStack(t *testing.T, distribution string) *stack {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: the end-to-end tests start nginx and JupyterHub and take minutes")
 	}
-	root := os.Getenv(debian12SystemdRootEnv)
-	if root == "" {
-		root = debian12SystemdRootDefault
-	}
-	build := "build it with `sudo scripts/debian12-systemd-root.sh` (a few minutes, cached), or set " + debian12SystemdRootEnv
 	if os.Geteuid() != 0 {
-		testsys.SkipOrFail(t, "booting the Debian 12 systemd root needs root; run `sudo HUBGEN_E2E=require go test ./e2e/`")
-	}
-	if _, err := os.Stat(filepath.Join(root, ".hubgen-root-stamp")); err != nil {
-		testsys.SkipOrFail(t, fmt.Sprintf("the Debian 12 systemd root %s is missing: %s", root, build))
+		testsys.SkipOrFail(t, "booting a root with systemd needs root; run `sudo HUBGEN_E2E=require go test ./e2e/`")
 	}
 	for _, program := range []string{"systemd-nspawn", "nsenter"} {
 		if _, err := exec.LookPath(program); err != nil {
 			testsys.SkipOrFail(t, program+" is missing: install Debian's systemd-container and util-linux")
 		}
 	}
-	st := &stack{Name: "debian12-systemd", Root: root, JupyterHub: "3.0", DefaultURL: "/tree", ServerPage: "tree"}
+	var st *stack
+	var build string
+	switch distribution {
+	case "debian12":
+		root := os.Getenv(debian12SystemdRootEnv)
+		if root == "" {
+			root = debian12SystemdRootDefault
+		}
+		st = &stack{Name: "debian12-systemd", Root: root, JupyterHub: "3.0", DefaultURL: "/tree", ServerPage: "tree"}
+		build = "build it with `sudo scripts/debian12-systemd-root.sh` (a few minutes, cached), or set " + debian12SystemdRootEnv
+		if _, err := os.Stat(filepath.Join(root, ".hubgen-root-stamp")); err != nil {
+			testsys.SkipOrFail(t, fmt.Sprintf("the Debian 12 systemd root %s is missing: %s", root, build))
+		}
+	case "debian13":
+		for _, chroot := range allStacks {
+			if chroot.Name == "debian13" {
+				chroot.require(t)
+				copied := *chroot
+				st = &copied
+			}
+		}
+		if st == nil {
+			t.Fatal("no debian13 stack: setUpStacks did not run")
+		}
+		st.Name = "debian13-systemd"
+		build = "rebuild it with `sudo scripts/debian13-root.sh`, or set " + debian13RootEnv
+	default:
+		t.Fatalf("no systemd root for %q", distribution)
+	}
 	if missing := st.lacks(); missing != "" {
 		testsys.SkipOrFail(t, missing+"; "+build)
 	}
-	st.machine = bootMachine(t, root)
+	for _, program := range []string{"/usr/lib/systemd/systemd", "/usr/bin/dbus-daemon"} {
+		if _, err := os.Stat(st.hostPath(program)); err != nil {
+			testsys.SkipOrFail(t, fmt.Sprintf("the root %s has no %s to boot with; %s", st.Root, program, build))
+		}
+	}
+	st.machine = bootMachine(t, st.Root)
+	// The machine's accounts get uids no account of this machine has: a test on this machine that
+	// looks for leftover processes of its own users by uid (removeSystemUser) must never take the
+	// machine's students' servers for its own, nor the other way round.
+	st.run(t, 10*time.Second, "/", nil, "/usr/bin/sed", "-i",
+		"-e", "s/^UID_MIN.*/UID_MIN 50000/", "-e", "s/^GID_MIN.*/GID_MIN 50000/", "/etc/login.defs")
 	// The culler is on in every rendered site by default: the hub runs it with its own Python.
 	if thirdparty.IdleCuller.Missing() == "" {
 		st.installPythonPackage(t, thirdparty.IdleCuller)
@@ -118,7 +150,6 @@ func bootMachine(t *testing.T, root string) *machine {
 
 	// systemd-nspawn forks the container's PID 1 through a short-lived intermediate child: the
 	// leader is the child that runs systemd in a pid namespace of its own.
-	ownPidNamespace, _ := os.Readlink("/proc/self/ns/pid")
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		select {
@@ -298,9 +329,12 @@ func (st *stack) journal(unit string) string {
 }
 
 // installPythonPackage copies a third-party package from the cache into the machine's
-// /usr/local/lib/python3.11/dist-packages, where a `pip install` as root would put it and where
+// /usr/local/lib/python3.X/dist-packages, where a `pip install` as root would put it and where
 // Debian's Python finds it, whatever the environment of the unit that runs it.
 func (st *stack) installPythonPackage(t *testing.T, p thirdparty.Package) {
 	t.Helper()
-	st.run(t, 30*time.Second, "/", nil, "/bin/cp", "-r", p.Dir(), "/usr/local/lib/python3.11/dist-packages/")
+	const install = `import shutil, sys
+dest = "/usr/local/lib/python%d.%d/dist-packages" % sys.version_info[:2]
+shutil.copytree(sys.argv[1], dest + "/" + sys.argv[1].rstrip("/").rsplit("/", 1)[1])`
+	st.run(t, 30*time.Second, "/", nil, "/usr/bin/python3", "-c", install, p.Dir())
 }

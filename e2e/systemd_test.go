@@ -13,18 +13,25 @@ import (
 	"github.com/hubgen/hubgen/internal/thirdparty"
 )
 
-// TestSystemd runs what hubgen renders for systemd under a real systemd (252, Debian 12's),
-// booted in a root under systemd-nspawn (machine_test.go): the hub's own unit, and SystemdSpawner
-// running each student's server as a unit of its own with the site's limits. The files go into
-// the machine's /etc as `hubgen render SITE -o /etc` puts them there (that command, run inside),
-// and the test drives the machine as an administrator does, with systemctl and journalctl.
+// TestSystemd runs what hubgen renders for systemd under a real systemd (Debian 12's 252 and
+// Debian 13's 257), each booted in a root under systemd-nspawn (machine_test.go): the hub's own
+// unit, and SystemdSpawner running each student's server as a unit of its own with the site's
+// limits. The files go into the machine's /etc as `hubgen render SITE -o /etc` puts them there
+// (that command, run inside), and the test drives the machine as an administrator does, with
+// systemctl and journalctl.
 //
-// The two parts share one boot, one after the other: systemd-nspawn locks the root, and both
-// install their files at the same places in /etc.
+// The two distributions run side by side, each in its own machine. Within one, the two parts
+// share the boot, one after the other: systemd-nspawn locks the root, and both install their
+// files at the same places in /etc.
 func TestSystemd(t *testing.T) {
-	st := systemdStack(t)
-	t.Run("unit", func(t *testing.T) { checkHubUnit(t, st) })
-	t.Run("spawner", func(t *testing.T) { checkSystemdSpawner(t, st) })
+	for _, distribution := range []string{"debian12", "debian13"} {
+		t.Run(distribution, func(t *testing.T) {
+			t.Parallel()
+			st := systemdStack(t, distribution)
+			t.Run("unit", func(t *testing.T) { checkHubUnit(t, st) })
+			t.Run("spawner", func(t *testing.T) { checkSystemdSpawner(t, st) })
+		})
+	}
 }
 
 // systemdSite is a site rendered into the machine's /etc, its nginx and hub run by systemd.
