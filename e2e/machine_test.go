@@ -24,7 +24,7 @@ const (
 	debian12SystemdRootDefault = "/var/cache/hubgen/bookworm-systemd-root"
 )
 
-// A machine is a Debian 12 root booted under systemd-nspawn, with systemd 252 as its PID 1: the
+// A machine is a Debian root booted under systemd-nspawn, with its systemd as PID 1: the
 // only way to run the rendered unit and SystemdSpawner under a real systemd where the test
 // machine's own PID 1 is not systemd. It shares this machine's network, so the test reaches its
 // nginx and hub on loopback as on the other stacks, and it sees the test binary's TMPDIR and the
@@ -282,7 +282,7 @@ func mountsUnder(dir string) []string {
 	return under
 }
 
-// machineCommand is program run inside the machine through nsenter, in dir (a path the machine
+// command is program run inside the machine through nsenter, in dir (a path the machine
 // shares with this one).
 func (m *machine) command(ctx context.Context, dir string, env []string, program string, args ...string) *exec.Cmd {
 	nsArgs := []string{"-t", strconv.Itoa(m.leader), "-a", "--"}
