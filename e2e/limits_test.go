@@ -14,19 +14,24 @@ import (
 // ByteSpecification and Float turn the site's "1536M" and 0.5 into numbers.
 const spawnerLimits = `
 import json, sys
+from types import SimpleNamespace
 from traitlets import import_item
 from traitlets.config.loader import PyFileConfigLoader
 config = PyFileConfigLoader("jupyterhub_config.py", sys.argv[1]).load_config()
-spawner = import_item(config.JupyterHub.spawner_class)(config=config)
+# The hub makes a spawner for a user; the real SystemdSpawner names its unit after them at once.
+user = SimpleNamespace(name="e2estudent", id=1)
+spawner = import_item(config.JupyterHub.spawner_class)(config=config, user=user)
 print(json.dumps({"class": config.JupyterHub.spawner_class, "mem_limit": spawner.mem_limit,
                   "cpu_limit": spawner.cpu_limit, "args": spawner.args}))
 `
 
 // TestSystemdSpawnerLimitsLoad: with spawner.kind = "systemd", JupyterHub starts up on the
 // rendered config (--show-config-json runs its whole initialisation, which imports the spawner
-// class) and the spawner it makes holds the site's limits. SystemdSpawner itself cannot run here
-// (no systemd as PID 1, no package): testdata/python has a stand-in with JupyterHub's own traits.
-// On every stack: JupyterHub 3.0's and 5.2's traits both have to take the values.
+// class) and the spawner it makes holds the site's limits. It loads the real SystemdSpawner from
+// the third-party cache (testPythonPath); only when the cache lacks it does testdata/python's
+// stand-in, with JupyterHub's own traits, take its place, so this test still runs. Nothing here
+// spawns: systemd_test.go runs the real SystemdSpawner under systemd. On every stack: JupyterHub
+// 3.0's and 5.2's traits both have to take the values.
 func TestSystemdSpawnerLimitsLoad(t *testing.T) {
 	forEachStack(t, checkSystemdSpawnerLimits)
 }

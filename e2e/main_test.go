@@ -51,6 +51,7 @@ func run(m *testing.M) int {
 		return 2
 	}
 	os.Setenv("TMPDIR", shared)
+	sharedDir = shared
 	// The stand-in modules, copied where every stack sees them: the repository is not inside the
 	// Debian 13 root.
 	standInPython = filepath.Join(shared, "python")
@@ -111,10 +112,17 @@ func mustRun(t *testing.T, timeout time.Duration, dir string, env []string, name
 // standInPython is the copy of testdata/python that TestMain makes under TMPDIR.
 var standInPython string
 
-// testPythonPath is PYTHONPATH for the hubs the tests start: the third-party cache, and the
-// SystemdSpawner stand-in that lets JupyterHub load a config naming it (limits_test.go), both at
-// paths that are the same in every stack.
+// sharedDir is TMPDIR for the whole test binary, the directory every stack sees at the same path.
+var sharedDir string
+
+// testPythonPath is PYTHONPATH for the hubs the tests start: the third-party cache, at a path
+// that is the same in every stack. When the cache lacks SystemdSpawner, the stand-in in
+// testdata/python comes first, so that JupyterHub can still load a config naming it
+// (limits_test.go); with the real one in the cache, the stand-in is never on the path.
 func testPythonPath() string {
+	if thirdparty.SystemdSpawner.Missing() == "" {
+		return thirdparty.PythonPath()
+	}
 	return standInPython + ":" + thirdparty.PythonPath()
 }
 

@@ -363,6 +363,9 @@ func removeSystemUser(t *testing.T, st *stack, name string) {
 	}
 }
 
+// ownPidNamespace is the test binary's pid namespace, which the chroot stacks share.
+var ownPidNamespace, _ = os.Readlink("/proc/self/ns/pid")
+
 // userProcesses lists the pids of the processes running as the named user of the stack.
 func userProcesses(st *stack, name string) []int {
 	out, err := st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Output()
@@ -379,7 +382,15 @@ func userProcesses(st *stack, name string) []int {
 		}
 		// A uid names a user only within one root: the Debian 13 root's /etc/passwd hands out
 		// the same numbers as this machine's, to other users (another test's, another run's).
-		if root, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err != nil || root != st.hostPath("/") {
+		// A booted machine's processes are those in its pid namespace, and a machine's are no
+		// other stack's (their roots read as "/" from here).
+		if st.machine != nil {
+			if !st.machine.inside(e.Name()) {
+				continue
+			}
+		} else if ns, err := os.Readlink(filepath.Join("/proc", e.Name(), "ns", "pid")); err != nil || ns != ownPidNamespace {
+			continue
+		} else if root, err := os.Readlink(filepath.Join("/proc", e.Name(), "root")); err != nil || root != st.hostPath("/") {
 			continue
 		}
 		status, err := os.ReadFile(filepath.Join("/proc", e.Name(), "status"))

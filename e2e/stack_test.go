@@ -39,6 +39,9 @@ type stack struct {
 	ServerPage string
 	// missing says what the stack lacks, "" when it can run; checked once, in TestMain.
 	missing string
+	// machine is the booted container the stack's programs run in, nil for a chroot or this
+	// machine (machine_test.go).
+	machine *machine
 }
 
 // debian13RootEnv names the Debian 13 root; scripts/debian13-root.sh builds it at the same default.
@@ -126,6 +129,9 @@ func (st *stack) hostPath(p string) string {
 
 // command is program run inside the stack, in dir (a path that is the same inside and out).
 func (st *stack) command(ctx context.Context, dir string, env []string, program string, args ...string) *exec.Cmd {
+	if st.machine != nil {
+		return st.machine.command(ctx, dir, env, program, args...)
+	}
 	cmd := exec.CommandContext(ctx, program, args...)
 	cmd.Dir, cmd.Env = dir, env
 	// The program's own process, not a chroot(8) in between: signals and process groups work as

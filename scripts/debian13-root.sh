@@ -22,15 +22,20 @@ stamp_name=.hubgen-root-stamp
 # classic notebook 6.4.13 left the kernel websocket silent in a trial), openssl for test
 # certificates, passwd/login for useradd and chpasswd (PAM users), and the Python libraries the
 # third-party test packages (culler, oauthenticator, ltiauthenticator, from the cache that
-# internal/thirdparty finds) import.
+# internal/thirdparty finds) import. systemd and dbus: the systemd tests (e2e/machine_test.go) also
+# boot this root with systemd-nspawn, and the chroot tests' real SystemdSpawner runs `systemctl
+# --version` as soon as the hub makes it.
 packages=(
   nginx-light jupyterhub python3-jupyter-server openssl ca-certificates
-  passwd login procps
+  passwd login procps systemd dbus
   python3-dateutil python3-packaging python3-tornado python3-traitlets python3-jwt
   python3-ruamel.yaml python3-jsonschema python3-requests
   python3-cryptography python3-oauthlib python3-escapism python3-cachetools
 )
-stamp="trixie minbase ${mirror} ${packages[*]}"
+# The packages' own units are disabled: booted, the root starts nothing the tests did not ask for
+# (nginx would take port 80, Debian's hub port 8000, of the machine whose network it shares).
+disabled_units=(nginx.service jupyterhub.service)
+stamp="trixie minbase ${mirror} ${packages[*]} disabled: ${disabled_units[*]}"
 
 if [ -f "$root/$stamp_name" ] && [ "$(cat "$root/$stamp_name")" = "$stamp" ]; then
   echo "debian13-root: $root is up to date" >&2
@@ -90,6 +95,8 @@ chmod 755 "$build/usr/sbin/policy-rc.d"
 chroot "$build" env DEBIAN_FRONTEND=noninteractive apt-get update
 chroot "$build" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${packages[@]}"
 chroot "$build" apt-get clean
+# systemctl disable works on the files alone, without a running manager.
+chroot "$build" systemctl disable "${disabled_units[@]}"
 
 for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
   umount "${mounted[$i]}" || umount -l "${mounted[$i]}"
