@@ -105,6 +105,7 @@ type view struct {
 	ConfigPath      string
 	Culler          cullerView
 	Resources       resourcesView
+	ClassStart      classStartView
 	OAuth           *oauthView // nil for PAM
 }
 
@@ -151,6 +152,7 @@ func newView(s *schema.Site, o options) view {
 	v.Listen = newListen(s.Nginx)
 	v.Culler = newCullerView(s)
 	v.Resources = newResourcesView(s)
+	v.ClassStart = newClassStartView(s, v.AllowedUsers)
 	v.UsernamePattern = usernamePattern(v.AllowedUsers)
 	return v
 }
