@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,6 +67,11 @@ func (r *stormReport) String() string {
 		r.APIp50.Round(time.Millisecond), r.APIp95.Round(time.Millisecond), r.APISamples, r.APIFailed,
 		float64(r.Usage.HubPeakKiB)/1024, float64(r.Usage.UsersPeakKiB)/1024,
 		r.Usage.HubCPU, r.Usage.UsersCPU, r.Usage.UsersCPU/float64(max(1, r.Students)))
+	// The physical floor: the CPU the students' servers and kernels took, spread over every core.
+	floor := time.Duration(r.Usage.UsersCPU / float64(runtime.NumCPU()) * float64(time.Second))
+	if floor > 0 {
+		s += fmt.Sprintf("; floor %v on %d cores, last in at %.2f× the floor", floor.Round(100*time.Millisecond), runtime.NumCPU(), float64(r.LastIn)/float64(floor))
+	}
 	for i, f := range r.Failures {
 		if i == 10 {
 			s += fmt.Sprintf("\n  ... and %d more", len(r.Failures)-i)

@@ -403,7 +403,7 @@ func pythonExpected(s *schema.Site) map[string]any {
 	// The class start: sized for everyone the site lets in, and the machine's cores at hub start.
 	e["_CLASS_SIZE"] = len(AllowedUsers(s.Users))
 	e["JupyterHub.concurrent_spawn_limit"] = "constant _CLASS_SIZE"
-	e["Spawner.start_timeout"] = "expr max(60, math.ceil(2 * _CLASS_SIZE * _boot_cpu_seconds / _cores))"
+	e["Spawner.start_timeout"] = "expr max(60, math.ceil(4 * _CLASS_SIZE * _boot_cpu_seconds / _cores))"
 	if s.Spawner.Kind == schema.SpawnerSystemd {
 		e["Spawner.http_timeout"] = "expr c.Spawner.start_timeout"
 	} else {

@@ -113,8 +113,9 @@ if _CLASS_SIZE * _student_bytes > _memory_bytes:
 # Each user has one server, so a limit of the class size never shows anyone JupyterHub's "Too
 # many users trying to log in right now" error page (429) and its "try again in 30 seconds".
 c.JupyterHub.concurrent_spawn_limit = _CLASS_SIZE
-# The last student's server waits for the whole class's: twice what the cores need for it.
-c.Spawner.start_timeout = max(60, math.ceil(2 * _CLASS_SIZE * _boot_cpu_seconds / _cores))
+# The last student's server waits for the whole class's: four times what the cores need for it
+# alone, for kernels, other work on the machine and a slower or busier VM.
+c.Spawner.start_timeout = max(60, math.ceil(4 * _CLASS_SIZE * _boot_cpu_seconds / _cores))
 # Every server boots beside all the others: each may take as long as the whole class.
 c.Spawner.http_timeout = c.Spawner.start_timeout
 # Under load a kernel takes longer than jupyter_client's 10 s to bind its ports; when another
