@@ -163,9 +163,13 @@ class ClassStartSpawner(LocalProcessSpawner):
         # The hub's own wait after start() reports a server that died or never answered.
 
     async def progress(self):
+        # A message when the student's place changes: every event costs the busy hub a write.
+        shown = None
         while self in ClassStartSpawner._queue:
             ahead = ClassStartSpawner._queue.index(self)
-            yield {"progress": 10, "message": f"The class is starting at once: {ahead} servers to boot before yours"}
+            if ahead != shown:
+                shown = ahead
+                yield {"progress": 10, "message": f"The class is starting at once: {ahead} servers to boot before yours"}
             await asyncio.sleep(2)
 
 
