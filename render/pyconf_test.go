@@ -407,7 +407,7 @@ func pythonExpected(s *schema.Site) map[string]any {
 	if s.Spawner.Kind == schema.SpawnerSystemd {
 		e["Spawner.http_timeout"] = "expr c.Spawner.start_timeout"
 	} else {
-		e["Spawner.http_timeout"] = "expr max(30, 10 * _boot_cpu_seconds)"
+		e["Spawner.http_timeout"] = "expr max(60, 20 * _boot_cpu_seconds)"
 		e["JupyterHub.spawner_class"] = "function ClassStartSpawner"
 	}
 	// spawner.kind = "systemd" is SystemdSpawner by its class path, holding the per-user limits.

@@ -85,7 +85,7 @@ import os  # noqa: E402
 _CLASS_SIZE = 3
 _cores = len(os.sched_getaffinity(0)) or 1
 # CPU seconds one server takes to boot and run its first kernel, with room for a slower machine
-# (measured by bench/storm.sh: about 1.5 s on a 2020 server core).
+# (bench/storm.sh measured 2.3 s a student on a 2-core AMD EPYC VM).
 _boot_cpu_seconds = 3
 # A student's server and first kernel hold about 150 MB (bench/storm.sh). A machine that cannot
 # hold the whole class at once says so in the hub's log at every start, before a class finds out.
@@ -102,8 +102,9 @@ c.JupyterHub.concurrent_spawn_limit = _CLASS_SIZE
 # The last student's server waits for the whole class's: four times what the cores need for it
 # alone, for kernels, other work on the machine and a slower or busier VM.
 c.Spawner.start_timeout = max(60, math.ceil(4 * _CLASS_SIZE * _boot_cpu_seconds / _cores))
-# Servers boot a few at a time (below), and each within this many seconds of its turn.
-c.Spawner.http_timeout = max(30, 10 * _boot_cpu_seconds)
+# Servers boot a few at a time (below), and each within this many seconds of its turn: a boot
+# took over 30 s on a 2-core VM that other work loaded 14 times over.
+c.Spawner.http_timeout = max(60, 20 * _boot_cpu_seconds)
 # Under load a kernel takes longer than jupyter_client's 10 s to bind its ports; when another
 # kernel took one meanwhile, the restarter must pick new ports rather than retry the taken ones
 # until it gives up ("Address already in use", then "Kernel died").

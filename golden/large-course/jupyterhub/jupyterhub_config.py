@@ -294,7 +294,7 @@ import os  # noqa: E402
 _CLASS_SIZE = 202
 _cores = len(os.sched_getaffinity(0)) or 1
 # CPU seconds one server takes to boot and run its first kernel, with room for a slower machine
-# (measured by bench/storm.sh: about 1.5 s on a 2020 server core).
+# (bench/storm.sh measured 2.3 s a student on a 2-core AMD EPYC VM).
 _boot_cpu_seconds = 3
 # A student's server and first kernel hold about 150 MB (bench/storm.sh). A machine that cannot
 # hold the whole class at once says so in the hub's log at every start, before a class finds out.
