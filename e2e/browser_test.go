@@ -36,6 +36,8 @@ type browser struct {
 	http1   *http.Client // HTTP/1.1 only, as older clients and some proxies speak
 	dialer  *websocket.Dialer
 	cookies *cookieLog
+	// kernelWait bounds the wait for a kernel's answer: requestTimeout, longer in a storm.
+	kernelWait time.Duration
 }
 
 func newBrowser(t *testing.T, domain string, httpPort, httpsPort int) *browser {
@@ -76,7 +78,8 @@ func newBrowser(t *testing.T, domain string, httpPort, httpsPort int) *browser {
 			Jar:              jar,
 			HandshakeTimeout: requestTimeout,
 		},
-		cookies: cookies,
+		cookies:    cookies,
+		kernelWait: requestTimeout,
 	}
 }
 
@@ -308,7 +311,7 @@ func (b *browser) execute(serverURL, kernelID, user, code string) (string, error
 		return "", fmt.Errorf("websocket %s: %w", wsURL, err)
 	}
 	defer conn.Close()
-	deadline := time.Now().Add(requestTimeout)
+	deadline := time.Now().Add(b.kernelWait)
 	if err := conn.SetReadDeadline(deadline); err != nil {
 		return "", err
 	}

@@ -147,6 +147,7 @@ type view struct {
 	SecretsCommand string
 	Culler         cullerView
 	Resources      resourcesView
+	ClassStart     classStartView
 	OAuth          *oauthView // nil for PAM
 	LTI13          *lti13View // nil unless auth.type = "lti13"
 }
@@ -202,6 +203,7 @@ func newView(s *schema.Site, o options) view {
 	v.Listen = newListen(s.Nginx)
 	v.Culler = newCullerView(s)
 	v.Resources = newResourcesView(s)
+	v.ClassStart = newClassStartView(s, v.AllowedUsers)
 	v.UsernamePattern = usernamePattern(v.AllowedUsers)
 	return v
 }

@@ -280,6 +280,9 @@ def value(key, node):
                 and node.func.id == "_read_oauth_client_secret" and len(node.args) == 1 and not node.keywords):
             raise ValueError("client_secret is not _read_oauth_client_secret(PATH)")
         return ast.literal_eval(node.args[0])
+    if isinstance(node, ast.Name) and node.id.startswith("_") and node.id.isupper():
+        # A module constant that holds a site value, checked itself.
+        return "constant " + node.id
     if isinstance(node, ast.Name):
         # A function the config defines (username_claim, post_auth_hook): its body is checked
         # against the reference with the other statements.
@@ -288,6 +291,9 @@ def value(key, node):
         return "bool " + str(node.value)
     if isinstance(node, ast.Call) and ast.dump(node) == ast.dump(ast.parse("set()", mode="eval").body):
         return set()
+    if isinstance(node, (ast.Call, ast.BinOp, ast.Attribute)):
+        # Computed when the hub starts, from the machine (the class start's timeouts).
+        return "expr " + ast.unparse(node)
     return ast.literal_eval(node)
 
 def others(tree):
@@ -402,6 +408,16 @@ func pythonExpected(s *schema.Site) map[string]any {
 	}
 	if s.Spawner.NotebookDir != "" {
 		e["Spawner.notebook_dir"] = s.Spawner.NotebookDir
+	}
+	// The class start: sized for everyone the site lets in, and the machine's cores at hub start.
+	e["_CLASS_SIZE"] = len(AllowedUsers(s.Users))
+	e["JupyterHub.concurrent_spawn_limit"] = "constant _CLASS_SIZE"
+	e["Spawner.start_timeout"] = "expr max(60, math.ceil(4 * _CLASS_SIZE * _boot_cpu_seconds / _cores))"
+	if s.Spawner.Kind == schema.SpawnerSystemd {
+		e["Spawner.http_timeout"] = "expr c.Spawner.start_timeout"
+	} else {
+		e["Spawner.http_timeout"] = "expr max(60, 20 * _boot_cpu_seconds)"
+		e["JupyterHub.spawner_class"] = "function ClassStartSpawner"
 	}
 	// spawner.kind = "systemd" is SystemdSpawner by its class path, holding the per-user limits.
 	if s.Spawner.Kind == schema.SpawnerSystemd {

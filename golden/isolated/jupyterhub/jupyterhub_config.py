@@ -108,6 +108,97 @@ c.JupyterHub.load_roles.append({
     'services': ['idle-culler'],
 })
 
+# A class start: every user this site lists (4) may log in and start a server in the same
+# minute. hubgen counted them; the cores are counted here, on the machine the hub starts on.
+import math  # noqa: E402
+import os  # noqa: E402
+
+_CLASS_SIZE = 4
+_cores = len(os.sched_getaffinity(0)) or 1
+# CPU seconds one server takes to boot and run its first kernel, with room for a slower machine
+# (bench/storm.sh measured 2.3 s a student on a 2-core AMD EPYC VM).
+_boot_cpu_seconds = 3
+# A student's server and first kernel hold about 150 MB (bench/storm.sh). A machine that cannot
+# hold the whole class at once says so in the hub's log at every start, before a class finds out.
+_student_bytes = 150 * 2**20
+_memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+if _CLASS_SIZE * _student_bytes > _memory_bytes:
+    print(f"jupyterhub_config.py: warning: {_CLASS_SIZE} users at about 150 MB each need "
+          f"{_CLASS_SIZE * _student_bytes / 2**30:.1f} GiB, and this machine has "
+          f"{_memory_bytes / 2**30:.1f} GiB: about {_memory_bytes // _student_bytes} servers fit at once",
+          file=sys.stderr)
+# Each user has one server, so a limit of the class size never shows anyone JupyterHub's "Too
+# many users trying to log in right now" error page (429) and its "try again in 30 seconds".
+c.JupyterHub.concurrent_spawn_limit = _CLASS_SIZE
+# The last student's server waits for the whole class's: four times what the cores need for it
+# alone, for kernels, other work on the machine and a slower or busier VM.
+c.Spawner.start_timeout = max(60, math.ceil(4 * _CLASS_SIZE * _boot_cpu_seconds / _cores))
+# Servers boot a few at a time (below), and each within this many seconds of its turn: a boot
+# took over 30 s on a 2-core VM that other work loaded 14 times over.
+c.Spawner.http_timeout = max(60, 20 * _boot_cpu_seconds)
+# Under load a kernel takes longer than jupyter_client's 10 s to bind its ports; when another
+# kernel took one meanwhile, the restarter must pick new ports rather than retry the taken ones
+# until it gives up ("Address already in use", then "Kernel died").
+c.Spawner.args.append('--KernelRestarter.stable_start_time=120')
+
+# The servers boot a few at a time: enough to keep every core busy, few enough that the hub, one
+# process among them, keeps answering every page within a second. The others wait on their
+# spawn-pending page, which shows their place in the queue and moves on by itself.
+import asyncio  # noqa: E402
+
+from jupyterhub.spawner import LocalProcessSpawner  # noqa: E402
+from jupyterhub.utils import wait_for_http_server  # noqa: E402
+
+_boot_slots = 2 * _cores
+
+
+class ClassStartSpawner(LocalProcessSpawner):
+    """LocalProcessSpawner that boots at most _boot_slots servers at once (written by hubgen)."""
+
+    _slots = None  # made on first use, inside the hub's event loop
+    _queue = []  # spawners waiting for a slot, oldest first
+
+    async def start(self):
+        cls = ClassStartSpawner
+        if cls._slots is None:
+            cls._slots = asyncio.Semaphore(_boot_slots)
+        cls._queue.append(self)
+        try:
+            await cls._slots.acquire()
+        finally:
+            cls._queue.remove(self)
+        try:
+            ip, port = await super().start()
+            # The slot is held until the server answers: booting is what costs the CPU.
+            await self._wait_for_server(f"http://{ip}:{port}{self.server.base_url}")
+            return ip, port
+        finally:
+            cls._slots.release()
+
+    async def _wait_for_server(self, url):
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.http_timeout
+        while loop.time() < deadline and await self.poll() is None:
+            try:
+                await wait_for_http_server(url, timeout=2)
+                return
+            except (asyncio.TimeoutError, TimeoutError):
+                pass
+        # The hub's own wait after start() reports a server that died or never answered.
+
+    async def progress(self):
+        # A message when the student's place changes: every event costs the busy hub a write.
+        shown = None
+        while self in ClassStartSpawner._queue:
+            ahead = ClassStartSpawner._queue.index(self)
+            if ahead != shown:
+                shown = ahead
+                yield {"progress": 10, "message": f"The class is starting at once: {ahead} servers to boot before yours"}
+            await asyncio.sleep(2)
+
+
+c.JupyterHub.spawner_class = ClassStartSpawner
+
 # People sign in at Example University, which sends them back to the callback URL below
 # (register exactly this URL with the provider). Who may come in is still only the admins and
 # allowed users above: an account at the provider alone lets nobody in.

@@ -95,6 +95,38 @@ c.JupyterHub.load_roles.append({
 # open; the classic notebook server and jupyter_server both read these options.
 c.Spawner.args.extend(['--MappingKernelManager.cull_idle_timeout=1200', '--MappingKernelManager.cull_interval=300', '--MappingKernelManager.cull_connected=True'])
 
+# A class start: every user this site lists (4) may log in and start a server in the same
+# minute. hubgen counted them; the cores are counted here, on the machine the hub starts on.
+import math  # noqa: E402
+import os  # noqa: E402
+
+_CLASS_SIZE = 4
+_cores = len(os.sched_getaffinity(0)) or 1
+# CPU seconds one server takes to boot and run its first kernel, with room for a slower machine
+# (bench/storm.sh measured 2.3 s a student on a 2-core AMD EPYC VM).
+_boot_cpu_seconds = 3
+# A student's server and first kernel hold about 150 MB (bench/storm.sh). A machine that cannot
+# hold the whole class at once says so in the hub's log at every start, before a class finds out.
+_student_bytes = 150 * 2**20
+_memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+if _CLASS_SIZE * _student_bytes > _memory_bytes:
+    print(f"jupyterhub_config.py: warning: {_CLASS_SIZE} users at about 150 MB each need "
+          f"{_CLASS_SIZE * _student_bytes / 2**30:.1f} GiB, and this machine has "
+          f"{_memory_bytes / 2**30:.1f} GiB: about {_memory_bytes // _student_bytes} servers fit at once",
+          file=sys.stderr)
+# Each user has one server, so a limit of the class size never shows anyone JupyterHub's "Too
+# many users trying to log in right now" error page (429) and its "try again in 30 seconds".
+c.JupyterHub.concurrent_spawn_limit = _CLASS_SIZE
+# The last student's server waits for the whole class's: four times what the cores need for it
+# alone, for kernels, other work on the machine and a slower or busier VM.
+c.Spawner.start_timeout = max(60, math.ceil(4 * _CLASS_SIZE * _boot_cpu_seconds / _cores))
+# Every server boots beside all the others: each may take as long as the whole class.
+c.Spawner.http_timeout = c.Spawner.start_timeout
+# Under load a kernel takes longer than jupyter_client's 10 s to bind its ports; when another
+# kernel took one meanwhile, the restarter must pick new ports rather than retry the taken ones
+# until it gives up ("Address already in use", then "Kernel died").
+c.Spawner.args.append('--KernelRestarter.stable_start_time=120')
+
 # SystemdSpawner runs each server in its own systemd unit, which enforces the per-user limits.
 c.JupyterHub.spawner_class = 'systemdspawner.SystemdSpawner'
 c.SystemdSpawner.mem_limit = '1G'
