@@ -158,7 +158,7 @@ var Checks = []Check{
 	{Name: "dhparam", Doc: "when tls.dhparam is set: exists, mode 0600, a DH group of 2048 bits or more", run: checkDHParams},
 	{Name: "spawner.cmd", Doc: "the program exists and is executable", run: checkSpawner},
 	{Name: "hub.executable", Doc: "the jupyterhub program exists and is executable", run: checkHubExecutable},
-	{Name: "hub python", Doc: `the hub's Python imports jupyterhub_idle_culler (culler on) and systemdspawner (spawner.kind = "systemd")`, run: checkHubPython},
+	{Name: "hub python", Doc: `the hub's Python imports jupyterhub_idle_culler (culler on), systemdspawner (spawner.kind = "systemd") and ltiauthenticator (auth.type = "lti13")`, run: checkHubPython},
 	{Name: "users", Doc: "every admin and allowed user has a system account (PAM needs one)", run: checkUsers},
 	{Name: "state_dir", Doc: "hub.state_dir is a directory", run: checkStateDir},
 	{Name: "database schema", Doc: "the database's alembic revision is the installed JupyterHub's, or an older one that the hub upgrades at start (never one from a newer JupyterHub)", run: checkDatabase},
@@ -166,8 +166,8 @@ var Checks = []Check{
 	{Name: "nginx -t", Doc: "when nginx is installed, it accepts the nginx.conf render would write", run: checkNginx},
 	{Name: "oauthenticator", Doc: "oidc, github: the hub's Python imports oauthenticator", OAuthOnly: true, run: checkOAuthenticator},
 	{Name: "oauth client secret", Doc: "oidc, github: auth.client_secret_file exists, is the hub's alone (0600) and is not empty", OAuthOnly: true, run: checkClientSecret},
-	{Name: "oauth callback URL", Doc: "oidc, github: the URL to register with the identity provider", OAuthOnly: true, run: checkCallbackURL},
-	{Name: "useradd", Doc: "oidc, github: useradd is on the unit's PATH, for the hub to make each user's account", OAuthOnly: true, run: checkAccountTool},
+	{Name: "oauth callback URL", Doc: "oidc, github: the URL to register with the identity provider; lti13: the URLs to register with the platform (its result is named lti 1.3 URLs)", OAuthOnly: true, run: checkCallbackURL},
+	{Name: "useradd", Doc: "oidc, github, lti13: useradd is on the unit's PATH, for the hub to make each user's account", OAuthOnly: true, run: checkAccountTool},
 }
 
 // Run runs every check on site, in a fixed order.
