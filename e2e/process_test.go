@@ -23,6 +23,9 @@ type process struct {
 	log  string
 	done chan struct{} // closed when the program has exited
 	err  error         // its exit status, once done is closed
+	// stopGrace is how long the test's cleanup waits for the program to exit on SIGTERM, when a
+	// test knows it needs longer than the usual 20 s (a hub stopping a whole class's servers).
+	stopGrace time.Duration
 }
 
 // startProcess starts a program in its own process group, its output going to logPath.
@@ -211,7 +214,7 @@ func startHub(t *testing.T, st *stack, config, dir, logDir string, healthURL str
 	logPath := filepath.Join(logDir, "jupyterhub.log")
 	p := startProcess(t, st, "jupyterhub", logPath, dir, hubEnv(), jupyterhubProgram, "-f", config)
 	t.Cleanup(func() {
-		p.stop(t, syscall.SIGTERM, 20*time.Second)
+		p.stop(t, syscall.SIGTERM, max(20*time.Second, p.stopGrace))
 		checkConfigWarnings(t, st, logPath)
 	})
 	waitForHealth(t, p, healthURL, 30*time.Second)

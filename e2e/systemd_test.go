@@ -94,11 +94,14 @@ func newSystemdSite(t *testing.T, st *stack, edit func(site map[string]any)) *sy
 }
 
 // render writes the site's files into the machine's /etc with the hubgen binary, run inside
-// as an administrator runs it, and has systemd read the unit.
+// as an administrator runs it, and has systemd read the unit. Debian's packages put their own
+// nginx.conf (and on Debian 13 a jupyterhub_config.py) there, which render replaces only with
+// --force, as on a fresh server, keeping them beside as NAME.hubgen-old.
 func (s *systemdSite) render(t *testing.T) {
 	t.Helper()
 	writeSite(t, s.sitePath, s.site)
-	s.st.run(t, 30*time.Second, "/", nil, hubgen, "render", s.sitePath, "-o", "/etc")
+	s.st.run(t, 30*time.Second, "/", nil, hubgen, "render", s.sitePath, "-o", "/etc", "--force")
+	s.st.run(t, 10*time.Second, "/", nil, "/usr/bin/grep", "-q", "sites-enabled", "/etc/nginx/nginx.conf.hubgen-old")
 	s.st.systemctl(t, "daemon-reload")
 }
 

@@ -37,8 +37,8 @@ type roster struct {
 	// export's names and grades are not a warning, since they are being left out.
 	listing    bool
 	subdomains bool // hub.user_subdomains: every name must be a DNS label
-	entries  []rosterEntry
-	problems Problems
+	entries    []rosterEntry
+	problems   Problems
 }
 
 // validateRoster checks the roster keys and, when users.roster is set, reads the file and appends
