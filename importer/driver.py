@@ -169,7 +169,16 @@ def plain(v):
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
     if isinstance(v, type):
-        return {"class": f"{v.__module__}.{v.__qualname__}"}
+        # A class the config defines (hubgen's SiteLTI13Authenticator) is known by its bases and
+        # by the constants its methods read, as a function is below.
+        mro = [f"{c.__module__}.{c.__qualname__}" for c in v.__mro__]
+        names = {}
+        for c in v.__mro__:
+            for f in vars(c).values():
+                for name, g in getattr(f, "__globals__", {}).items():
+                    if name.startswith("_") and name.isupper() and isinstance(g, (str, int, float, list, tuple, set, frozenset)):
+                        names[name] = plain(g)
+        return {"class": mro[0], "mro": mro, "globals": names}
     code = getattr(v, "__code__", None)
     if code is not None:
         names = {}

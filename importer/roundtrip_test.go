@@ -12,6 +12,7 @@ import (
 
 	"github.com/hubgen/hubgen/internal/golden"
 	"github.com/hubgen/hubgen/internal/testsys"
+	"github.com/hubgen/hubgen/internal/thirdparty"
 	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
@@ -42,6 +43,12 @@ func TestRoundTrip(t *testing.T) {
 			site, err := schema.Load(p)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if site.Auth.Type == schema.AuthLTI13 {
+				// The config imports ltiauthenticator, which a real LTI server has installed;
+				// here it comes from the third-party cache.
+				thirdparty.Require(t, thirdparty.LTIAuthenticator)
+				t.Setenv("PYTHONPATH", thirdparty.PythonPath())
 			}
 			files, err := render.Files(site)
 			if err != nil {
