@@ -70,6 +70,9 @@ func TestRoundTrip(t *testing.T) {
 				t.Errorf("reported as not carried over: %s: %s", it.At, it.What)
 			}
 			for _, m := range res.Mistakes {
+				if m.Number == 19 && !site.Hub.UserSubdomains {
+					continue // one origin is what the site asked for
+				}
 				t.Errorf("hubgen's own output has mistake %d: %s: %s", m.Number, m.At, m.What)
 			}
 			if len(res.Secrets) > 0 {

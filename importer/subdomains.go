@@ -18,6 +18,7 @@ func (im *importer) subdomains() {
 		if at := im.wildcardAt; at != "" {
 			im.item(at, "", "server_name *.%s without JupyterHub.subdomain_host: hubgen writes the wildcard only with hub.user_subdomains = true", im.values["domain"])
 		}
+		im.mistake(19, im.configName(), "no JupyterHub.subdomain_host: the hub and every user's server share one origin, so a script a student plants in their server acts as whoever opens it (README, Security); kept so, since it needs a wildcard DNS record and certificate: add user_subdomains = true under [hub] once they exist")
 		return
 	}
 	at := im.at("JupyterHub.subdomain_host")
