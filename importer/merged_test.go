@@ -6,6 +6,11 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/hubgen/hubgen/internal/thirdparty"
+	"github.com/hubgen/hubgen/render"
+	"github.com/hubgen/hubgen/schema"
 )
 
 // TestSubdomainsAndLTIByHand: hand-written configs of the keys that came after import (users'
@@ -93,5 +98,39 @@ http {
 				}
 			}
 		})
+	}
+}
+
+// TestLTIDeploymentsOrder: several deployments round-trip in the site file's order, which the
+// rendered set literal keeps and the evaluated set does not.
+func TestLTIDeploymentsOrder(t *testing.T) {
+	needJupyterHub(t)
+	thirdparty.Require(t, thirdparty.LTIAuthenticator)
+	t.Setenv("PYTHONPATH", thirdparty.PythonPath())
+	data, err := os.ReadFile("../examples/lti-canvas.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(string(data), `deployment_ids = ["4501:8865aa05b4b79b64a91a86042e43af5ea8ae79eb"]`, `deployment_ids = ["zeta", "alpha", "mid"]`, 1)
+	text = strings.Replace(text, `roster = "rosters/canvas-engr101-2027s.csv"`, "", 1) // relative to the example
+	site, err := schema.Parse("lti.toml", []byte(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := render.Files(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if err := render.Write(dir, files); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	res, err := Import(Options{Nginx: render.NginxConf, Config: render.JupyterHubConf, Timeout: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `deployment_ids = ["zeta", "alpha", "mid"]`; !strings.Contains(string(res.Site), want) {
+		t.Errorf("no %s in\n%s", want, res.Site)
 	}
 }
