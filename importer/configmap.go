@@ -121,6 +121,12 @@ func (im *importer) python() {
 	im.secret("ConfigurableHTTPProxy.auth_token", "hub.proxy_auth_token_file", "the proxy auth token", "proxy_auth_token", 9)
 	im.secret("JupyterHub.proxy_auth_token", "hub.proxy_auth_token_file", "the proxy auth token", "proxy_auth_token", 10)
 
+	// hubgen always writes it (the hub upgrades its database's schema at start, after a backup).
+	if v, ok := im.value("JupyterHub.upgrade_db"); ok && v != true {
+		im.item(im.at("JupyterHub.upgrade_db"), "hub", "JupyterHub.upgrade_db = %s: hubgen's hub upgrades its database at start (after copying it), as Debian's unit does", shortJSON(v))
+	}
+	im.subdomains()
+
 	im.users()
 	im.spawner()
 	im.services()
@@ -387,16 +393,22 @@ var oauthClasses = map[string]string{
 
 func (im *importer) auth() {
 	class, ok := im.str("JupyterHub.authenticator_class")
+	var classValue map[string]any
 	if v, isClass := im.hub.Values["JupyterHub.authenticator_class"].(map[string]any); isClass {
+		classValue = v
 		class, ok = v["class"].(string), true
 		im.used["JupyterHub.authenticator_class"] = true
 	}
 	if !ok || class == "pam" || class == "jupyterhub.auth.PAMAuthenticator" {
 		return
 	}
+	if isLTI13(class, classValue) {
+		im.lti13(classValue)
+		return
+	}
 	typ, known := oauthClasses[class]
 	if !known {
-		im.item(im.at("JupyterHub.authenticator_class"), "auth", "authenticator_class %s: hubgen knows PAM, GitHub and generic OAuth (OIDC); kept PAM", class)
+		im.item(im.at("JupyterHub.authenticator_class"), "auth", "authenticator_class %s: hubgen knows PAM, GitHub, generic OAuth (OIDC) and LTI 1.3 (ltiauthenticator); kept PAM", class)
 		return
 	}
 	im.values["auth.type"] = typ

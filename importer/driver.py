@@ -169,7 +169,18 @@ def plain(v):
     if isinstance(v, (list, tuple)):
         return [plain(x) for x in v]
     if isinstance(v, type):
-        return {"class": f"{v.__module__}.{v.__qualname__}"}
+        # A class the config defines (hubgen's SiteLTI13Authenticator) is known by its bases and
+        # by the constants its methods read, as a function is below.
+        mro = [f"{c.__module__}.{c.__qualname__}" for c in v.__mro__]
+        names = {}
+        for c in v.__mro__:
+            for f in vars(c).values():
+                for name, g in getattr(f, "__globals__", {}).items():
+                    if name.startswith("_") and name.isupper() and isinstance(g, (str, int, float, list, tuple, set, frozenset)):
+                        if isinstance(g, (set, frozenset)) and hasattr(f, "__code__") and all(isinstance(x, str) for x in g):
+                            g = literal_order(g, [f.__code__.co_filename, 0], name) or g
+                        names[name] = plain(g)
+        return {"class": mro[0], "mro": mro, "globals": names}
     code = getattr(v, "__code__", None)
     if code is not None:
         names = {}
@@ -181,10 +192,11 @@ def plain(v):
     return {"repr": repr(v)[:200]}
 
 
-def literal_order(value, at):
+def literal_order(value, at, name=None):
     """A set has no order once built; where the config wrote it as a literal of strings, the
     literal's order (as the admin wrote it) is kept. The members are the evaluated set's: the text
-    only orders them, and only when it holds exactly those members."""
+    only orders them, and only when it holds exactly those members. The literal is the assignment
+    on the line at, or with name the assignment to that name (a constant a class's methods read)."""
     import ast
 
     try:
@@ -193,7 +205,13 @@ def literal_order(value, at):
     except (OSError, SyntaxError, ValueError):
         return None
     for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and node.lineno <= at[1] <= (node.end_lineno or node.lineno):
+        if not isinstance(node, ast.Assign):
+            continue
+        if name is not None:
+            here = any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
+        else:
+            here = node.lineno <= at[1] <= (node.end_lineno or node.lineno)
+        if here:
             if isinstance(node.value, ast.Set) and all(isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.value.elts):
                 order = [e.value for e in node.value.elts]
                 if set(order) == value and len(order) == len(value):

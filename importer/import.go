@@ -114,6 +114,8 @@ type importer struct {
 	where  map[string]string // site key -> FILE:LINE its value came from
 	res    *Result
 	used   map[string]bool // config keys understood
+	// wildcardAt is where nginx's server_name named *.DOMAIN (users' hosts), if it did.
+	wildcardAt string
 }
 
 func (im *importer) item(at, table, format string, args ...any) {

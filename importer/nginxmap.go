@@ -118,6 +118,9 @@ func (im *importer) server(s *directive, names *[]string) {
 	}
 	for _, n := range find(s.Block, "server_name") {
 		for _, name := range n.Args {
+			if isWildcardOf(name, n.Args[0]) {
+				continue // users' hosts (hub.user_subdomains), read with subdomain_host
+			}
 			if len(*names) > 0 && !slices.Contains(*names, name) {
 				im.mistake(4, n.at(), "server_name %s, and %s elsewhere: hubgen writes one domain everywhere", name, (*names)[0])
 			}
@@ -130,6 +133,12 @@ func (im *importer) server(s *directive, names *[]string) {
 				im.set("domain", n.Args[0], n.at())
 			}
 			for _, other := range n.Args[1:] {
+				if isWildcardOf(other, n.Args[0]) {
+					if im.wildcardAt == "" {
+						im.wildcardAt = n.at()
+					}
+					continue
+				}
 				im.item(n.at(), "", "server_name %s: hubgen serves one domain, %s", other, n.Args[0])
 			}
 		}
@@ -336,6 +345,10 @@ func (im *importer) location(d *directive) {
 			}
 			im.proxyDirective(p, d)
 		case "proxy_read_timeout", "proxy_send_timeout", "proxy_redirect":
+		case "location":
+			if !im.hubHostOnly(p, d.Args[0]) {
+				im.item(p.at(), "nginx", "%s: in the hub's location, a directive hubgen does not write", describe(p))
+			}
 		default:
 			im.item(p.at(), "nginx", "%s: in the hub's location, a directive hubgen does not write", describe(p))
 		}
@@ -360,4 +373,24 @@ func (im *importer) proxyDirective(p, in *directive) {
 			im.mistake(16, p.at(), "Host $host behind port %d: $host drops the port, so websockets and the admin page's API calls are refused as cross-origin", port)
 		}
 	}
+}
+
+// isWildcardOf tells whether name is *.DOMAIN, the users' hosts under domain.
+func isWildcardOf(name, domain string) bool { return name == "*."+domain }
+
+// hubHostOnly recognises the location hubgen nests in the hub's with hub.user_subdomains: the
+// hub's pages (BASE/hub/) redirected to the hub's own host from users' hosts.
+//
+//	location BASE/hub/ { if ($host != DOMAIN) { return 302 https://DOMAIN$request_uri; } proxy_pass ...; }
+func (im *importer) hubHostOnly(loc *directive, base string) bool {
+	if len(loc.Args) != 1 || loc.Args[0] != base+"hub/" || len(loc.Block) != 2 {
+		return false
+	}
+	cond, pass := loc.Block[0], loc.Block[1]
+	domain, _ := im.values["domain"].(string)
+	if cond.Name != "if" || args(cond) != "($host != "+domain+")" || len(cond.Block) != 1 ||
+		args(cond.Block[0]) != "302 https://"+domain+"$request_uri" || cond.Block[0].Name != "return" {
+		return false
+	}
+	return pass.Name == "proxy_pass"
 }
