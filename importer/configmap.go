@@ -129,6 +129,7 @@ func (im *importer) python() {
 
 	im.users()
 	im.spawner()
+	im.classStart()
 	im.services()
 	im.auth()
 
@@ -309,9 +310,18 @@ func (im *importer) spawner() {
 					im.set("culler.kernel_timeout", schema.FormatDuration(time.Duration(n)*time.Second), im.at("Spawner.args"))
 				}
 			case a == "--MappingKernelManager.cull_interval=300", a == "--MappingKernelManager.cull_connected=True":
+			case a == classStartKernelArg:
+				im.kernelRestarterArg = true
 			default:
 				im.item(im.at("Spawner.args"), "spawner", "Spawner.args %s: hubgen does not pass it to the notebook servers", a)
 			}
+		}
+	}
+	if v, ok := im.value("JupyterHub.spawner_class"); ok && isClassStartSpawner(v) {
+		im.classStartSpawner = true
+	} else if ok {
+		if _, isStr := v.(string); !isStr {
+			im.item(im.at("JupyterHub.spawner_class"), "spawner", "spawner_class %s: hubgen knows the local and systemd spawners only", shortJSON(v))
 		}
 	}
 	if s, ok := im.str("JupyterHub.spawner_class"); ok {

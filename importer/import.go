@@ -93,6 +93,7 @@ func Import(o Options) (*Result, error) {
 	}
 	im.nginx(tree)
 	im.python()
+	im.classStartNginx()
 	if o.Unit != "" {
 		if err := im.unit(); err != nil {
 			return nil, err
@@ -116,6 +117,10 @@ type importer struct {
 	used   map[string]bool // config keys understood
 	// wildcardAt is where nginx's server_name named *.DOMAIN (users' hosts), if it did.
 	wildcardAt string
+	// nginx's worker limits and the config's class-start lines, checked against the class size
+	// once the users are known (classstart.go).
+	workerConnections, workerRlimit       *directive
+	kernelRestarterArg, classStartSpawner bool
 }
 
 func (im *importer) item(at, table, format string, args ...any) {

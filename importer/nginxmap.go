@@ -41,8 +41,10 @@ func (im *importer) nginx(tree []*directive) {
 		case "events":
 			sawEvents = true
 			for _, e := range d.Block {
-				if e.Name != "worker_connections" || args(e) != "1024" {
-					im.item(e.at(), "nginx", "events { %s %s }: hubgen writes worker_connections 1024", e.Name, args(e))
+				if e.Name == "worker_connections" && im.workerConnections == nil {
+					im.workerConnections = e
+				} else {
+					im.item(e.at(), "nginx", "events { %s %s }: hubgen writes worker_connections only, sized for the class", e.Name, args(e))
 				}
 			}
 		case "http":
@@ -62,6 +64,8 @@ func (im *importer) nginx(tree []*directive) {
 			}
 		case "server":
 			servers = append(servers, d)
+		case "worker_rlimit_nofile":
+			im.workerRlimit = d
 		default:
 			im.item(d.at(), "nginx", "%s: top-level directive that hubgen does not write", describe(d))
 		}
