@@ -320,7 +320,9 @@ func (im *importer) spawner() {
 	if v, ok := im.value("JupyterHub.spawner_class"); ok && isClassStartSpawner(v) {
 		im.classStartSpawner = true
 	} else if ok {
-		if _, isStr := v.(string); !isStr {
+		if m, isClass := v.(map[string]any); isClass && m["class"] != nil {
+			im.item(im.at("JupyterHub.spawner_class"), "spawner", "spawner_class %s (a class the config defines): hubgen knows the local and systemd spawners only", m["class"])
+		} else if _, isStr := v.(string); !isStr {
 			im.item(im.at("JupyterHub.spawner_class"), "spawner", "spawner_class %s: hubgen knows the local and systemd spawners only", shortJSON(v))
 		}
 	}
