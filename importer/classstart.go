@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/hubgen/hubgen/render"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -14,16 +15,12 @@ import (
 // when they are what render writes for the imported site's users, and drops them; a hand-written
 // config that sets the same settings gets them reported, since hubgen sizes them itself.
 
-// The sizing render uses (render/classstart.go and the config template); the round trip of every
-// example fails when the two part.
+// The sizing the config template computes in Python when the hub starts (nginx's comes from
+// render.WorkerConnections); the round trip of every example fails when the two part.
 const (
-	classStartConnectionsPerUser = 8
-	classStartMinConnections     = 1024
-	classStartMaxConnections     = 65536
-	classStartSpareConnections   = 512
-	classStartBootCPUSeconds     = 3
-	classStartQueueHTTPTimeout   = 60 // max(60, 20 * _boot_cpu_seconds)
-	classStartKernelArg          = "--KernelRestarter.stable_start_time=120"
+	classStartBootCPUSeconds   = 3
+	classStartQueueHTTPTimeout = 60 // max(60, 20 * _boot_cpu_seconds)
+	classStartKernelArg        = "--KernelRestarter.stable_start_time=120"
 	// classStartSpawner is the class the config defines for the local spawner (its boot queue).
 	classStartSpawner = "ClassStartSpawner"
 	localSpawner      = "jupyterhub.spawner.LocalProcessSpawner"
@@ -36,10 +33,6 @@ func (im *importer) classSize() int {
 	admins, _ := im.values["users.admin"].([]string)
 	allowed, _ := im.values["users.allowed"].([]string)
 	return len(uniq(append(slices.Clone(admins), allowed...)))
-}
-
-func classStartWorkerConnections(users int) int {
-	return min(classStartMaxConnections, max(classStartMinConnections, users*classStartConnectionsPerUser+classStartSpareConnections))
 }
 
 // isClassStartSpawner tells whether a spawner_class value is hubgen's boot queue: a class the
@@ -67,7 +60,7 @@ func startTimeoutFits(t float64, users int) bool {
 // classStartNginx checks nginx's worker limits once the users are known (nginx is read first).
 func (im *importer) classStartNginx() {
 	users := im.classSize()
-	want := classStartWorkerConnections(users)
+	want := render.WorkerConnections(users)
 	if d := im.workerConnections; d != nil && args(d) != strconv.Itoa(want) {
 		im.item(d.at(), "nginx", "events { worker_connections %s }: %s: %d users, %d", args(d), classStartWhy, users, want)
 	}

@@ -36,11 +36,17 @@ const (
 	spareConnections = 512
 )
 
+// WorkerConnections is nginx's worker_connections for a class of users (worker_rlimit_nofile is
+// twice it). Each worker is sized for the whole class: the kernel spreads new connections over the
+// workers unevenly, and one worker may end up holding most of them. hubgen import reads the
+// rendered value back with it.
+func WorkerConnections(users int) int {
+	return min(maxWorkerConnections, max(minWorkerConnections, users*connectionsPerUser+spareConnections))
+}
+
 func newClassStartView(s *schema.Site, allowed []string) classStartView {
 	v := classStartView{Users: len(allowed), BootQueue: s.Spawner.Kind != schema.SpawnerSystemd}
-	// Each worker is sized for the whole class: the kernel spreads new connections over the
-	// workers unevenly, and one worker may end up holding most of them.
-	v.WorkerConnections = min(maxWorkerConnections, max(minWorkerConnections, v.Users*connectionsPerUser+spareConnections))
+	v.WorkerConnections = WorkerConnections(v.Users)
 	// A proxied connection takes one descriptor; the rest are for log files and the listening
 	// sockets, with room to spare.
 	v.WorkerRlimitNofile = 2 * v.WorkerConnections
