@@ -238,3 +238,26 @@ func SecretLine(line string) bool {
 	}
 	return false
 }
+
+// HideSecrets replaces the lines of an old file that hold an inline secret, so that the diff
+// (which prints the old lines) never shows one.
+func (res *Result) HideSecrets(data []byte, file string) []byte {
+	lines := strings.SplitAfter(string(data), "\n")
+	for _, s := range res.Secrets {
+		i := strings.LastIndexByte(s.At, ':')
+		if i < 0 || s.At[:i] != file {
+			continue
+		}
+		n, err := strconv.Atoi(s.At[i+1:])
+		if err != nil || n < 1 || n > len(lines) {
+			continue
+		}
+		lines[n-1] = "# (this line holds " + s.What + ", hidden by hubgen import)\n"
+	}
+	for i, l := range lines {
+		if SecretLine(l) {
+			lines[i] = "# (this line may hold a secret, hidden by hubgen import)\n"
+		}
+	}
+	return []byte(strings.Join(lines, ""))
+}

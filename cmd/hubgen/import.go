@@ -4,10 +4,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -112,7 +112,7 @@ func runImport(e *env, o importer.Options, out string, force bool) int {
 			return exitFailure
 		}
 		b.WriteString("\nWhat `hubgen render` would change (old file -> rendered):\n")
-		for _, p := range sortedFileNames(files) {
+		for _, p := range slices.Sorted(maps.Keys(files)) {
 			old, ok := res.Read[p]
 			if !ok {
 				fmt.Fprintf(&b, "  %s: new (no old file given)\n", p)
@@ -123,7 +123,7 @@ func runImport(e *env, o importer.Options, out string, force bool) int {
 				fmt.Fprintf(e.stderr, "hubgen import: %v\n", err)
 				return exitFailure
 			}
-			b.Write(diff.Diff(old, hideSecretLines(data, old, res.Secrets), "b/"+p, files[p]))
+			b.Write(diff.Diff(old, res.HideSecrets(data, old), "b/"+p, files[p]))
 		}
 	}
 	if out == "" {
@@ -144,15 +144,6 @@ func runImport(e *env, o importer.Options, out string, force bool) int {
 		return c
 	}
 	return code
-}
-
-func sortedFileNames(files map[string][]byte) []string {
-	var names []string
-	for p := range files {
-		names = append(names, p)
-	}
-	slices.Sort(names)
-	return names
 }
 
 func writeImportReport(b *strings.Builder, res *importer.Result) {
@@ -204,27 +195,4 @@ func writeSiteFile(path string, data []byte, force bool) error {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
-}
-
-// hideSecretLines replaces the lines of an old file that hold an inline secret, so that the diff
-// (which prints the old lines) never shows one.
-func hideSecretLines(data []byte, file string, secrets []importer.Secret) []byte {
-	lines := strings.SplitAfter(string(data), "\n")
-	for _, s := range secrets {
-		i := strings.LastIndexByte(s.At, ':')
-		if i < 0 || s.At[:i] != file {
-			continue
-		}
-		n, err := strconv.Atoi(s.At[i+1:])
-		if err != nil || n < 1 || n > len(lines) {
-			continue
-		}
-		lines[n-1] = "# (this line holds " + s.What + ", hidden by hubgen import)\n"
-	}
-	for i, l := range lines {
-		if importer.SecretLine(l) {
-			lines[i] = "# (this line may hold a secret, hidden by hubgen import)\n"
-		}
-	}
-	return []byte(strings.Join(lines, ""))
 }
