@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/hubgen/hubgen/internal/fsync"
+	"github.com/hubgen/hubgen/internal/shell"
 	"github.com/hubgen/hubgen/schema"
 )
 
@@ -273,4 +274,26 @@ func mkdirMode(dir string, mode fs.FileMode) error {
 	}
 	// Mkdir's mode is filtered by the umask; set it exactly.
 	return os.Chmod(dir, mode)
+}
+
+// ClientSecretNote says what becomes of auth.client_secret_file, which secrets does not make: the
+// identity provider issues the client secret, and only the administrator can paste it. The file's
+// contents are never read here, let alone printed.
+func ClientSecretNote(site *schema.Site, root string) string {
+	path := site.Auth.ClientSecretFile
+	if root != "" {
+		path = filepath.Join(root, path)
+	}
+	quoted := shell.Quote(path)
+	info, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return fmt.Sprintf("todo    %s (auth.client_secret_file): not made by hubgen, since your provider issues the client secret for client_id %s; create it empty and paste the secret into it: (umask 077 && touch %s) && editor %s",
+			path, shell.Quote(site.Auth.ClientID), quoted, quoted)
+	case err != nil:
+		return fmt.Sprintf("todo    %s (auth.client_secret_file): %v; the hub reads the client secret from it at start", path, errors.Unwrap(err))
+	case info.Mode().Perm()&0o077 != 0:
+		return fmt.Sprintf("todo    %s (auth.client_secret_file): mode %#o lets others read the client secret, and the hub refuses it: chmod 600 %s", path, info.Mode().Perm(), quoted)
+	}
+	return fmt.Sprintf("kept    %s (auth.client_secret_file): exists, mode %#o; hubgen never makes or changes it (hubgen doctor checks it is not empty)", path, info.Mode().Perm())
 }
