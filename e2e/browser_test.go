@@ -252,6 +252,20 @@ func (b *browser) cookie(rawURL, name string) string {
 	return ""
 }
 
+// kernelAnswers42 starts a kernel on the server at serverURL and runs a student's first cell,
+// print(6*7), over its websocket: the test fails unless it prints 42.
+func (b *browser) kernelAnswers42(serverURL, user string) {
+	b.t.Helper()
+	kernel := b.startKernel(serverURL)
+	out, err := b.execute(serverURL, kernel, user, "print(6*7)")
+	if err != nil {
+		b.t.Fatalf("print(6*7) in %s's kernel %s: %v", user, kernel, err)
+	}
+	if out != "42\n" {
+		b.t.Errorf("print(6*7) in %s's kernel printed %q, want \"42\\n\"", user, out)
+	}
+}
+
 // startKernel starts a kernel through the notebook server's REST API, as the notebook page does:
 // the login cookie authenticates, the _xsrf cookie echoed in a header proves the same origin.
 func (b *browser) startKernel(serverURL string) string {

@@ -364,11 +364,7 @@ func checkLTI13Launch(t *testing.T, st *stack) {
 		b.get(hubOrigin + "/hub/spawn")
 		serverURL := b.https + "/user/" + student + "/"
 		b.waitForServer("/", student, st.ServerPage, 90*time.Second)
-		kernel := b.startKernel(serverURL)
-		out, err := b.execute(serverURL, kernel, student, "print(6*7)")
-		if err != nil || out != "42\n" {
-			t.Errorf("print(6*7) in %s's kernel: %q, %v; want \"42\\n\"", student, out, err)
-		}
+		b.kernelAnswers42(serverURL, student)
 		t.Logf("launched, spawned and ran code in %v", time.Since(start).Round(time.Millisecond))
 		if p := b.get(b.https + "/hub/admin"); p.StatusCode != http.StatusForbidden {
 			t.Errorf("student launched as Instructor/Administrator: GET /hub/admin: %s, want 403 (LTI roles grant nothing)", p.Status)

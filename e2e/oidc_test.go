@@ -199,11 +199,7 @@ func checkOIDCLogin(t *testing.T, st *stack) {
 		}
 		serverURL := b.https + "/user/" + student + "/"
 		b.waitForServer("/", student, st.ServerPage, 90*time.Second)
-		kernel := b.startKernel(serverURL)
-		out, err := b.execute(serverURL, kernel, student, "print(6*7)")
-		if err != nil || out != "42\n" {
-			t.Errorf("print(6*7) in %s's kernel: %q, %v; want \"42\\n\"", student, out, err)
-		}
+		b.kernelAnswers42(serverURL, student)
 		t.Logf("signed in, spawned and ran code in %v", time.Since(start).Round(time.Millisecond))
 		if p := b.get(b.https + "/hub/admin"); p.StatusCode != http.StatusForbidden {
 			t.Errorf("student GET /hub/admin: %s, want 403", p.Status)

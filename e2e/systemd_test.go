@@ -300,14 +300,7 @@ func checkSystemdSpawner(t *testing.T, st *stack) {
 	b.waitForServer("/", s.Student.Name, st.ServerPage, 90*time.Second)
 	t.Logf("logged in and server up in %v", time.Since(start).Round(time.Millisecond))
 	serverURL := b.https + "/user/" + s.Student.Name + "/"
-	kernel := b.startKernel(serverURL)
-	out, err := b.execute(serverURL, kernel, s.Student.Name, "print(6*7)")
-	if err != nil {
-		t.Fatalf("print(6*7) in kernel %s: %v", kernel, err)
-	}
-	if out != "42\n" {
-		t.Errorf("print(6*7) printed %q, want \"42\\n\"", out)
-	}
+	b.kernelAnswers42(serverURL, s.Student.Name)
 
 	// The server is a unit of its own, with the site's limits, running as the student.
 	props := st.unitProperties(t, userUnit, "ActiveState", "MemoryMax", "CPUQuotaPerSecUSec", "User", "MainPID")
