@@ -98,7 +98,15 @@ func (r *stormReport) errorPageCount() int {
 // none of them sees an error page on the way. How long it takes is the benchmark's business.
 func TestClassStorm(t *testing.T) {
 	forEachStack(t, func(t *testing.T, st *stack) {
-		r := runStorm(t, st, stormOptions{Students: 40, Spread: 3 * time.Second, Patience: 8 * time.Minute})
+		var r *stormReport
+		// Registered before the storm's servers, so it runs after they stop and log: a failure's
+		// output ends with the report, where a CI summary that keeps only the end shows it.
+		t.Cleanup(func() {
+			if t.Failed() && r != nil {
+				t.Logf("the storm, again after the logs: %s", r)
+			}
+		})
+		r = runStorm(t, st, stormOptions{Students: 40, Spread: 3 * time.Second, Patience: 8 * time.Minute})
 		t.Log(r)
 		if r.In != r.Students {
 			t.Errorf("%d of %d students got a kernel that answers", r.In, r.Students)

@@ -124,7 +124,7 @@ func TestWriteFaultReadOnlyFileSystem(t *testing.T) {
 
 func TestWriteFaultFullFileSystem(t *testing.T) {
 	v1, v2 := faultFiles(t)
-	root := testsys.MountTmpfs(t, "16k", faultRun) // four pages: the three small outputs and a filler
+	root := testsys.MountTmpfs(t, "32k", faultRun) // room for minimal.toml's outputs (20k); a filler takes the rest
 	writeOrFail(t, root, v1)
 	testsys.Fill(t, filepath.Join(root, "filler"))
 	before := snapshot(t, root)

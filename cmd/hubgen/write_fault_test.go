@@ -59,7 +59,7 @@ func TestRenderFaultReadOnlyFileSystem(t *testing.T) {
 }
 
 func TestRenderFaultFullFileSystem(t *testing.T) {
-	root := testsys.MountTmpfs(t, "16k", faultRun)
+	root := testsys.MountTmpfs(t, "32k", faultRun)
 	stderr := renderFault(t, root, func(root string) { testsys.Fill(t, filepath.Join(root, "filler")) }, func(root string) string {
 		return filepath.Join(root, "jupyterhub", "jupyterhub_config.py")
 	})

@@ -57,6 +57,24 @@ if jupyterhub.version_info >= (5,):
 # admin flag. (Authenticator.admin_users only ever grants, and must not be set with this role.)
 c.JupyterHub.load_roles = [{'name': 'admin', 'users': ['prof', 'ta_lee']}]
 
+if (4, 1, 2) <= jupyterhub.version_info[:3] < (5, 3):
+    # JupyterHub 4.1.2 to 5.2 sign a page's XSRF token twice, once for its forms and once for the
+    # cookie, and a signature holds the second it was made in: when a second ends between the two,
+    # the login form is refused with 403 "XSRF cookie does not match POST argument". That was 1 in
+    # 40 students at a class start on Debian 13's 5.2.1. 5.3 signs once (upstream commit f820e5f);
+    # here each request signs each value once.
+    from jupyterhub import _xsrf_utils
+
+    _sign_urlsafe = _xsrf_utils._create_signed_value_urlsafe
+
+    def _sign_urlsafe_once(handler, name, value):
+        signed = handler.__dict__.setdefault('_hubgen_signed', {})
+        if (name, value) not in signed:
+            signed[(name, value)] = _sign_urlsafe(handler, name, value)
+        return signed[(name, value)]
+
+    _xsrf_utils._create_signed_value_urlsafe = _sign_urlsafe_once
+
 c.Spawner.cmd = ['/opt/conda/bin/jupyterhub-singleuser']
 c.Spawner.default_url = '/lab'
 c.Spawner.notebook_dir = '~/work'
