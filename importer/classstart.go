@@ -21,6 +21,9 @@ const (
 	classStartBootCPUSeconds   = 3
 	classStartQueueHTTPTimeout = 60 // max(60, 20 * _boot_cpu_seconds)
 	classStartKernelArg        = "--KernelRestarter.stable_start_time=120"
+	// classStartPortsArg is passed where the loading machine's jupyter_client takes it (8 and
+	// later), so a round trip sees it on some machines only.
+	classStartPortsArg = "--KernelManager.cache_ports=False"
 	// classStartSpawner is the class the config defines for the local spawner (its boot queue).
 	classStartSpawner = "ClassStartSpawner"
 	localSpawner      = "jupyterhub.spawner.LocalProcessSpawner"

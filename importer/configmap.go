@@ -312,6 +312,8 @@ func (im *importer) spawner() {
 			case a == "--MappingKernelManager.cull_interval=300", a == "--MappingKernelManager.cull_connected=True":
 			case a == classStartKernelArg:
 				im.kernelRestarterArg = true
+			case a == classStartPortsArg:
+				// hubgen passes it itself where the servers' jupyter_client takes it.
 			default:
 				im.item(im.at("Spawner.args"), "spawner", "Spawner.args %s: hubgen does not pass it to the notebook servers", a)
 			}

@@ -158,6 +158,17 @@ c.Spawner.http_timeout = max(60, 20 * _boot_cpu_seconds)
 # kernel took one meanwhile, the restarter must pick new ports rather than retry the taken ones
 # until it gives up ("Address already in use", then "Kernel died").
 c.Spawner.args.append('--KernelRestarter.stable_start_time=120')
+# The ports a kernel is given are free when its server picks them, and another student's kernel
+# or server may bind one before this kernel does, for good. jupyter_client restarts such a kernel
+# on the same ports until it gives up ("KernelRestarter: restart failed", the student's kernel
+# dead) unless the server stops caching ports. jupyter_client 8 lets it (Debian 13's 8.6.3);
+# 7 (Debian 12's 7.4.9) cannot, and always restarts on the same ports.
+try:
+    from jupyter_client.manager import KernelManager as _KernelManager
+except ImportError:  # the hub's Python need not hold the notebook servers' packages
+    _KernelManager = None
+if _KernelManager is not None and 'cache_ports' in _KernelManager.class_trait_names(config=True):
+    c.Spawner.args.append('--KernelManager.cache_ports=False')
 
 # The servers boot a few at a time: enough to keep every core busy, few enough that the hub, one
 # process among them, keeps answering every page within a second. The others wait on their
