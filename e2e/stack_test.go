@@ -37,6 +37,10 @@ type stack struct {
 	JupyterHub string
 	DefaultURL string
 	ServerPage string
+	// KernelRestartKeepsPorts: the stack's jupyter_client (7) restarts a kernel that died at
+	// start on the ports it first had, and has no setting against it, so a kernel whose port
+	// another kernel took is dead (TestKernelRestartNewPorts, TestClassStorm).
+	KernelRestartKeepsPorts bool
 	// missing says what the stack lacks, "" when it can run; checked once, in TestMain.
 	missing string
 	// machine is the booted container the stack's programs run in, nil for a chroot or this
@@ -180,7 +184,7 @@ func (st *stack) nginxVersion(t *testing.T) string {
 // unmounts it all again. shared is the test binary's TMPDIR.
 func setUpStacks(shared string) (cleanup func(), err error) {
 	// Debian 12: the classic notebook 6 serves the single-user server, and its /tree.
-	debian12 := &stack{Name: "debian12", JupyterHub: "3.0", DefaultURL: "/tree", ServerPage: "tree"}
+	debian12 := &stack{Name: "debian12", JupyterHub: "3.0", DefaultURL: "/tree", ServerPage: "tree", KernelRestartKeepsPorts: true}
 	debian12.missing = debian12.lacks()
 	// Debian 13: JupyterHub 5's jupyterhub-singleuser runs on jupyter_server (2.15), which has no
 	// /tree or /lab of its own (Debian has no JupyterLab, and its python3-notebook 6.4.13 left

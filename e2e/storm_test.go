@@ -56,8 +56,13 @@ type stormReport struct {
 	APIp95     time.Duration
 	APIFailed  int // GET /hub/api that did not answer 200
 	Reconnects int // kernel websockets that dropped and were opened again, as a notebook page does
-	Usage      usage
-	Failures   []string
+	// KernelsReopened: students whose first kernel died at start and who reopened the notebook
+	// (only where the stack's jupyter_client restarts kernels on the same ports). KernelsDied and
+	// PortsTaken count the hub's log lines that say why: "KernelRestarter: restart failed", and a
+	// kernel's "Address already in use".
+	KernelsReopened, KernelsDied, PortsTaken int
+	Usage                                    usage
+	Failures                                 []string
 }
 
 func (r *stormReport) String() string {
@@ -66,8 +71,9 @@ func (r *stormReport) String() string {
 		pages = append(pages, fmt.Sprintf("%d× %s", n, k))
 	}
 	sort.Strings(pages)
-	s := fmt.Sprintf("%s: %d/%d students in, last after %v; error pages: %d %v; nginx 5xx: %d; kernel websockets reopened: %d; GET /hub/api p50 %v, p95 %v over %d samples (%d not 200); peak PSS: hub %.0f MiB, all servers and kernels %.0f MiB; CPU: hub %.0f s, servers and kernels %.0f s (%.2f s a student)",
+	s := fmt.Sprintf("%s: %d/%d students in, last after %v; error pages: %d %v; nginx 5xx: %d; kernel websockets reopened: %d; kernels dead at start and reopened: %d (hub log: %d restarts failed, %d ports taken); GET /hub/api p50 %v, p95 %v over %d samples (%d not 200); peak PSS: hub %.0f MiB, all servers and kernels %.0f MiB; CPU: hub %.0f s, servers and kernels %.0f s (%.2f s a student)",
 		r.Stack, r.In, r.Students, r.LastIn.Round(100*time.Millisecond), r.errorPageCount(), pages, r.Nginx5xx, r.Reconnects,
+		r.KernelsReopened, r.KernelsDied, r.PortsTaken,
 		r.APIp50.Round(time.Millisecond), r.APIp95.Round(time.Millisecond), r.APISamples, r.APIFailed,
 		float64(r.Usage.HubPeakKiB)/1024, float64(r.Usage.UsersPeakKiB)/1024,
 		r.Usage.HubCPU, r.Usage.UsersCPU, r.Usage.UsersCPU/float64(max(1, r.Students)))
@@ -127,6 +133,15 @@ func classStorm(t *testing.T, st *stack) {
 	}
 	if r.Nginx5xx > 0 {
 		t.Errorf("nginx answered 5xx %d times", r.Nginx5xx)
+	}
+	if r.KernelsReopened > 0 {
+		// The one known way a kernel dies at start on this stack: its port taken, then restarted
+		// on it until the restarter gave up. Anything else is a failure.
+		if r.KernelsDied < r.KernelsReopened || r.PortsTaken == 0 {
+			t.Errorf("%d students' first kernel died, and the hub's log has %d failed restarts and %d taken ports: a kernel died for another reason", r.KernelsReopened, r.KernelsDied, r.PortsTaken)
+		} else {
+			t.Logf("%d students' first kernel died at start, its port taken, and they reopened the notebook: jupyter_client on %s restarts kernels on the same ports (README \"A class start\", TestKernelRestartNewPorts)", r.KernelsReopened, st.Name)
+		}
 	}
 }
 
@@ -251,9 +266,9 @@ func runStorm(t *testing.T, st *stack, opts stormOptions) *stormReport {
 			case <-time.After(rand.N(opts.Spread)):
 			case <-ctx.Done():
 			}
-			err := stormStudent(ctx, b, s, u, func() {
+			err := stormStudent(ctx, b, s, u, r, func(n *int) {
 				mu.Lock()
-				r.Reconnects++
+				*n++
 				mu.Unlock()
 			})
 			mu.Lock()
@@ -272,6 +287,10 @@ func runStorm(t *testing.T, st *stack, opts stormOptions) *stormReport {
 	r.APISamples = len(latencies)
 	r.APIp50, r.APIp95 = percentile(latencies, 50), percentile(latencies, 95)
 	r.Nginx5xx = count5xx(t, accessLog)
+	if hubLog, err := os.ReadFile(filepath.Join(s.Dir, "jupyterhub.log")); err == nil {
+		r.KernelsDied = strings.Count(string(hubLog), "KernelRestarter: restart failed")
+		r.PortsTaken = strings.Count(string(hubLog), "Address already in use")
+	}
 	sort.Strings(r.Failures)
 	return r
 }
@@ -307,7 +326,7 @@ func (e *errorPageTransport) RoundTrip(req *http.Request) (*http.Response, error
 // the spawn-pending page until its progress stream says the server is ready, the server itself
 // (through its OAuth round trip with the hub), a kernel, and print(6*7) over the kernel's
 // websocket. Any step that does not go as a person needs it ends the student's storm.
-func stormStudent(ctx context.Context, b *browser, s *liveSite, u systemUser, reconnected func()) error {
+func stormStudent(ctx context.Context, b *browser, s *liveSite, u systemUser, r *stormReport, count func(*int)) error {
 	get := func(rawURL string, header http.Header) (page, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 		if err != nil {
@@ -362,37 +381,58 @@ func stormStudent(ctx context.Context, b *browser, s *liveSite, u systemUser, re
 	}
 	serverURL := b.https + serverPath
 	xsrf := b.cookie(serverURL, "_xsrf")
-	req, err = http.NewRequestWithContext(ctx, http.MethodPost, serverURL+"api/kernels", strings.NewReader("{}"))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("X-Xsrftoken", xsrf)
-	req.Header.Set("Referer", serverURL+"tree")
-	if p, err = b.do(req, false); err != nil {
-		return fmt.Errorf("start a kernel: %w", err)
-	}
-	var kernel struct{ ID string }
-	if p.StatusCode != http.StatusCreated || json.Unmarshal([]byte(p.Body), &kernel) != nil || kernel.ID == "" {
-		return fmt.Errorf("start a kernel: %s %.200s", p.Status, p.Body)
+	startKernel := func() (string, error) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, serverURL+"api/kernels", strings.NewReader("{}"))
+		if err != nil {
+			return "", err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Xsrftoken", xsrf)
+		req.Header.Set("Referer", serverURL+"tree")
+		p, err := b.do(req, false)
+		if err != nil {
+			return "", fmt.Errorf("start a kernel: %w", err)
+		}
+		var kernel struct{ ID string }
+		if p.StatusCode != http.StatusCreated || json.Unmarshal([]byte(p.Body), &kernel) != nil || kernel.ID == "" {
+			return "", fmt.Errorf("start a kernel: %s %.200s", p.Status, p.Body)
+		}
+		return kernel.ID, nil
 	}
 	// A notebook page reconnects its kernel websocket when the connection drops (the classic
 	// notebook and JupyterLab both do, and show "reconnecting", not an error page): the storm does
 	// the same, twice at most, and counts it. Seen once in a 40-student storm on Debian 13: close
 	// 1006 while the server was still busy with the class's other kernels.
-	var out string
-	for try := 0; ; try++ {
-		out, err = b.execute(serverURL, kernel.ID, u.Name, "print(6*7)")
-		var closed *websocket.CloseError
-		if err == nil || try == 2 || !errors.As(err, &closed) || closed.Code != websocket.CloseAbnormalClosure {
-			break
+	run := func(kernelID string) (string, error) {
+		for try := 0; ; try++ {
+			out, err := b.execute(serverURL, kernelID, u.Name, "print(6*7)")
+			var closed *websocket.CloseError
+			if err == nil || try == 2 || !errors.As(err, &closed) || closed.Code != websocket.CloseAbnormalClosure {
+				return out, err
+			}
+			count(&r.Reconnects)
+			select {
+			case <-time.After(2 * time.Second):
+			case <-ctx.Done():
+				return "", ctx.Err()
+			}
 		}
-		reconnected()
-		select {
-		case <-time.After(2 * time.Second):
-		case <-ctx.Done():
-			return ctx.Err()
+	}
+	kernelID, err := startKernel()
+	if err != nil {
+		return err
+	}
+	out, err := run(kernelID)
+	if err != nil && s.st.KernelRestartKeepsPorts && kernelGone(ctx, b, serverURL, kernelID) {
+		// Debian 12's jupyter_client restarts a kernel whose port another kernel took on the same
+		// ports until it gives up (README "A class start"): the notebook says the kernel is dead,
+		// and the student reopens it, which starts a new kernel on new ports. Counted; the storm
+		// checks the hub's log for why.
+		count(&r.KernelsReopened)
+		if kernelID, err = startKernel(); err != nil {
+			return err
 		}
+		out, err = run(kernelID)
 	}
 	if err != nil {
 		return fmt.Errorf("print(6*7): %w", err)
@@ -401,6 +441,17 @@ func stormStudent(ctx context.Context, b *browser, s *liveSite, u systemUser, re
 		return fmt.Errorf("print(6*7) printed %q", out)
 	}
 	return nil
+}
+
+// kernelGone tells whether the server no longer has the kernel: it died, and its server gave up
+// restarting it.
+func kernelGone(ctx context.Context, b *browser, serverURL, kernelID string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, serverURL+"api/kernels/"+kernelID, nil)
+	if err != nil {
+		return false
+	}
+	p, err := b.do(req, false)
+	return err == nil && p.StatusCode == http.StatusNotFound
 }
 
 // followSpawnProgress reads the spawn's progress events, as the spawn-pending page's script does,
