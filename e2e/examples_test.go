@@ -51,8 +51,8 @@ func TestExamples(t *testing.T) {
 	})
 }
 
-// addExampleAdmins gives every admin of the examples a system account in the stack, for as long
-// as the test runs, unless one exists. PAM admins need one: the rendered config deletes users that
+// addExampleAdmins gives every admin of the examples a system account in the stack, until the last
+// test has ended, unless one exists. PAM admins need one: the rendered config deletes users that
 // fail the authenticator's check at start (a PAM user without an account fails it), and
 // JupyterHub 5 then stops when the admin role names a user it cannot add.
 func addExampleAdmins(t *testing.T, st *stack, examples []string) {
@@ -67,12 +67,15 @@ func addExampleAdmins(t *testing.T, st *stack, examples []string) {
 			names[name] = true
 		}
 	}
+	// Tests that run at once share the names: one makes each account, and it stays until the
+	// last test has ended (removeAtEnd).
+	sharedAccounts.Lock()
+	defer sharedAccounts.Unlock()
 	for _, name := range sortedSet(keys(names)) {
-		if st.command(context.Background(), "/", nil, "/usr/bin/id", "-u", name).Run() == nil {
-			continue
+		if !st.hasAccount(name) {
+			st.run(t, 10*time.Second, "/", nil, "/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", name)
 		}
-		st.run(t, 10*time.Second, "/", nil, "/usr/sbin/useradd", "-M", "-s", "/usr/sbin/nologin", name)
-		t.Cleanup(func() { st.run(t, 10*time.Second, "/", nil, "/usr/sbin/userdel", name) })
+		removeAtEndLocked(st, name)
 	}
 }
 

@@ -66,6 +66,10 @@ func run(m *testing.M) int {
 	}
 	// Before the directory is removed: never delete through a mount into the root.
 	defer unmount()
+	if err := listAccountsBefore(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: list the stacks' accounts:", err)
+		return 2
+	}
 
 	dir, err := os.MkdirTemp("", "hubgen-e2e-bin-")
 	if err != nil {
@@ -81,7 +85,15 @@ func run(m *testing.M) int {
 		fmt.Fprintf(os.Stderr, "e2e: go build ../cmd/hubgen: %v\n%s", err, out)
 		return 2
 	}
-	return m.Run()
+	code := m.Run()
+	// While the stacks are still mounted.
+	if err := removeSharedAccounts(); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: remove the accounts the tests made:", err)
+		if code == 0 {
+			code = 1
+		}
+	}
+	return code
 }
 
 // runHubgen runs the hubgen binary and fails the test unless it exits 0.

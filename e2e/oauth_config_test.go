@@ -67,8 +67,8 @@ func hubPythonOf(st *stack) string {
 // there, 0600, as an administrator would. It returns the site and the secret, "" for a PAM example.
 //
 // JupyterHub 3.0 creates the system account of every allowed user when it starts (LocalAuthenticator
-// with create_system_users), even for --show-config-json: the accounts it makes are removed when the
-// test ends.
+// with create_system_users), even for --show-config-json: the accounts it makes are removed after
+// the last test (removeAtEnd: other tests load the same examples).
 func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[string]any, string) {
 	t.Helper()
 	var site map[string]any
@@ -84,7 +84,7 @@ func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[str
 		requireLTIAuthenticator(t, st)
 		users := table(site, "users")
 		for _, name := range append(append(stringList(t, users["admin"]), stringList(t, users["allowed"])...), rosterUsers(t, sitePath, users)...) {
-			removeAccountMadeByHub(t, st, name)
+			removeAtEnd(st, name)
 		}
 		return site, ""
 	}
@@ -96,7 +96,7 @@ func prepareOAuthExample(t *testing.T, st *stack, sitePath, dir string) (map[str
 	writeSite(t, sitePath, site)
 	users := table(site, "users")
 	for _, name := range append(append(stringList(t, users["admin"]), stringList(t, users["allowed"])...), rosterUsers(t, sitePath, users)...) {
-		removeAccountMadeByHub(t, st, name)
+		removeAtEnd(st, name)
 	}
 	return site, secret
 }
