@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/hubgen/hubgen/render"
+	"github.com/hubgen/hubgen/schema"
 )
 
 // TestClassStartByHand: the class-start settings are dropped when they are what render writes
@@ -66,5 +69,25 @@ server {
 				}
 			}
 		})
+	}
+}
+
+// TestClassStartArgsAreTheTemplates: the notebook servers' arguments import drops as hubgen's own
+// are the ones the config passes. The round trip runs on a machine whose jupyter_client (7) leaves
+// the cache_ports one out, so it would not see the two part.
+func TestClassStartArgsAreTheTemplates(t *testing.T) {
+	site, err := schema.Load("../examples/minimal.toml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := render.Files(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	config := string(files[render.JupyterHubConf])
+	for _, arg := range []string{classStartKernelArg, classStartPortsArg} {
+		if line := "c.Spawner.args.append('" + arg + "')"; !strings.Contains(config, line) {
+			t.Errorf("the rendered config has no line %s: import drops an argument render does not pass", line)
+		}
 	}
 }
