@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"encoding/json"
 	"io/fs"
 	"net"
@@ -92,4 +93,15 @@ func takeShellPort(t *testing.T, st *stack, user, kernel string) int {
 	}
 	t.Fatalf("no connection file for kernel %s under %s within 10 s", kernel, home)
 	return 0
+}
+
+// kernelGone tells whether the server no longer has the kernel: it died, and its server gave up
+// restarting it.
+func kernelGone(ctx context.Context, b *browser, serverURL, kernelID string) bool {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, serverURL+"api/kernels/"+kernelID, nil)
+	if err != nil {
+		return false
+	}
+	p, err := b.do(req, false)
+	return err == nil && p.StatusCode == http.StatusNotFound
 }

@@ -39,7 +39,7 @@ type stack struct {
 	ServerPage string
 	// KernelRestartKeepsPorts: the stack's jupyter_client (7) restarts a kernel that died at
 	// start on the ports it first had, and has no setting against it, so a kernel whose port
-	// another kernel took is dead (TestKernelRestartNewPorts, TestClassStorm).
+	// another kernel took is dead (TestKernelRestartNewPorts, TestKernelPortTaken).
 	KernelRestartKeepsPorts bool
 	// missing says what the stack lacks, "" when it can run; checked once, in TestMain.
 	missing string
